@@ -1,0 +1,60 @@
+"""The `lianxin` console script. Each subcommand lives in its own module of this package."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from bot.runtime import Runtime
+
+
+class CliState:
+    """Lazily built runtime shared by the subcommands of one invocation."""
+
+    def __init__(self) -> None:
+        self._runtime: Runtime | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            self._runtime = Runtime()
+        return self._runtime
+
+
+pass_state = click.make_pass_decorator(CliState, ensure=True)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """连心：残联联系服务台账助手。"""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.ensure_object(CliState)
+
+
+def _register() -> None:
+    from bot.cli import db, serve
+
+    for module in (db, serve):
+        for command in module.COMMANDS:
+            main.add_command(command)
+    # Subcommand modules contributed by other capabilities register themselves the same way.
+    import importlib
+
+    for name in ("parse", "roster", "wechat", "remind", "admin"):
+        try:
+            module = importlib.import_module(f"bot.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"bot.cli.{name}":
+                raise
+            continue
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

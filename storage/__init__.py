@@ -1,0 +1,1 @@
+"""Data layer: SQLAlchemy models, data access and Alembic migrations."""

@@ -1,0 +1,85 @@
+"""WeChat side: bindings of openids, binding codes, inbound dedupe, conversation state, tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, Timestamped
+
+
+class OfficialBinding(Timestamped, Base):
+    """An official's WeChat account. One active openid per official and per openid."""
+
+    __tablename__ = "official_bindings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64), unique=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # For the 48-hour customer-service window.
+    last_inbound_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class HouseholdBinding(Timestamped, Base):
+    """A household member's or guardian's openid linked to one person; one openid may have several."""
+
+    __tablename__ = "household_bindings"
+    __table_args__ = (Index("uq_household_bindings_openid_person", "openid", "person_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    guardian_id: Mapped[int | None] = mapped_column(ForeignKey("guardians.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_inbound_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class BindingCode(Timestamped, Base):
+    """A code to bind an openid: one-time 6 digits for officials; the printed card code for a person."""
+
+    __tablename__ = "binding_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # official | household
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class InboundMessage(Timestamped, Base):
+    """One row per WeChat message or event; its unique key makes retries idempotent."""
+
+    __tablename__ = "inbound_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(160), unique=True)
+    openid: Mapped[str] = mapped_column(String(64), index=True)
+    msg_type: Mapped[str] = mapped_column(String(32))
+    # The reply given the first time, so a retry gets the same answer.
+    reply: Mapped[str | None] = mapped_column(Text)
+
+
+class ConversationState(Base):
+    """Short-lived pending question (e.g. which 张 did you mean), readable by any worker."""
+
+    __tablename__ = "conversation_states"
+
+    openid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict] = mapped_column(JSON)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class SharedValue(Base):
+    """Small shared values with an expiry: the WeChat access token, leader locks."""
+
+    __tablename__ = "shared_values"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
