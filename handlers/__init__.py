@@ -1,0 +1,1 @@
+"""Message understanding and one handler per intent (Flask-free, WeChat-free)."""

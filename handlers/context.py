@@ -1,0 +1,70 @@
+"""The plain objects that flow between the webhook adapter and the handlers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from storage.bindings import Identity
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One WeChat message or event, already verified and decrypted by bot/."""
+
+    openid: str
+    dedupe_key: str
+    kind: str  # text | voice | image | location | link | video | event | other
+    received_at: dt.datetime  # naive UTC
+    text: str | None = None  # Content, or voice Recognition
+    msg_id: str | None = None
+    event: str | None = None  # subscribe | unsubscribe | scan | click | …
+    event_key: str | None = None  # QR scene (qrscene_ prefix already stripped)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to answer; None means the empty `success` answer."""
+
+    text: str | None
+
+
+@dataclass(frozen=True)
+class Deps:
+    """Process-wide collaborators the handlers need, passed in by bot/."""
+
+    rules_by_county: Mapping[int | None, Sequence[Any]] = field(default_factory=dict)
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    due_list_url: Callable[[int], str] | None = None
+    undo_window: dt.timedelta = dt.timedelta(minutes=30)
+    pending_ttl: dt.timedelta = dt.timedelta(minutes=10)
+    max_list: int = 10
+
+    def today(self, at: dt.datetime) -> dt.date:
+        return at.replace(tzinfo=dt.UTC).astimezone(self.tz).date()
+
+
+@dataclass
+class Turn:
+    """One message being handled: its transaction, sender and date."""
+
+    session: Session
+    deps: Deps
+    incoming: Incoming
+    identity: Identity
+    today: dt.date
+
+    @property
+    def openid(self) -> str:
+        return self.incoming.openid
+
+    @property
+    def actor(self) -> str:
+        if self.identity.official is not None:
+            return f"official:{self.identity.official.id}"
+        return f"wechat:{self.openid[-8:]}"

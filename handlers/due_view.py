@@ -1,0 +1,72 @@
+"""The due/overdue rules as the chat shows them (the SQL lives in storage.due)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from handlers import texts
+from handlers.context import Turn
+from storage.due import RuleStatus, person_rule_status
+from storage.periods import period_bounds
+
+
+def _rule_period(turn: Turn, rule_id: str) -> str | None:
+    for rules in turn.deps.rules_by_county.values():
+        for rule in rules:
+            if rule.id == rule_id:
+                return rule.period
+    return None
+
+
+def state_text(turn: Turn, row: RuleStatus) -> str:
+    if row.status == "overdue":
+        return texts.OVERDUE_DAYS.format(days=row.days_overdue)
+    if row.status == "done":
+        return texts.STATE_DONE
+    period = _rule_period(turn, row.rule_id)
+    if period is None:
+        return row.status
+    end = period_bounds(period, turn.today)[1]
+    if row.status == "due_soon":
+        return texts.DUE_SOON_DAYS.format(days=(end - turn.today).days + 1)
+    return texts.STATE_DUE.format(end=texts.short_day(end))
+
+
+def official_due(turn: Turn, official_id: int, statuses: Sequence[str]) -> list[RuleStatus]:
+    return person_rule_status(
+        turn.session, turn.deps.rules_by_county, turn.today, official_id=official_id, statuses=statuses
+    )
+
+
+def person_rules(turn: Turn, official_id: int, person_id: int) -> list[RuleStatus]:
+    rows = person_rule_status(turn.session, turn.deps.rules_by_county, turn.today, official_id=official_id)
+    return [r for r in rows if r.person_id == person_id]
+
+
+def progress_line(turn: Turn) -> str | None:
+    """e.g. "本季度每季度入户访视 12/15 户" for each rule of the official's persons."""
+    official = turn.identity.official
+    if official is None or not turn.deps.rules_by_county:
+        return None
+    rows = person_rule_status(turn.session, turn.deps.rules_by_county, turn.today, official_id=official.id)
+    totals: dict[str, list[int]] = {}
+    labels: dict[str, str] = {}
+    for r in rows:
+        t = totals.setdefault(r.rule_id, [0, 0])
+        t[0] += r.status == "done"
+        t[1] += 1
+        labels[r.rule_id] = r.rule_label
+    parts = []
+    for rule_id, (done, total) in totals.items():
+        period = _rule_period(turn, rule_id) or "quarter"
+        parts.append(
+            texts.PROGRESS_ROW.format(
+                period=texts.PERIOD[period], rule=labels[rule_id], done=done, total=total
+            )
+        )
+    return "；".join(parts) or None
+
+
+def today_bounds(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    return period_bounds(period, today)

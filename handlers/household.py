@@ -1,0 +1,98 @@
+"""Households and guardians: needs become tickets; 进度 shows their status."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from handlers import texts
+from handlers.context import Reply, Turn
+from handlers.need_alerts import notify_new_needs
+from handlers.person_choice import options_text
+from storage import conversation
+from storage.audit import audit
+from storage.models import ConversationState, Person
+from storage.needs import add_need, recent_needs
+
+
+def handle_need(turn: Turn, parsed: Any) -> Reply:
+    persons = turn.identity.persons
+    payload = {"needs": list(parsed.needs) or ["other"], "urgent": parsed.status == "urgent", "text": parsed.text}
+    named = [p for p in persons if parsed.person and p.name == parsed.person]
+    if len(persons) == 1 or len(named) == 1:
+        return file_need(turn, (named or list(persons))[0], payload)
+    conversation.put(
+        turn.session,
+        turn.openid,
+        "household_choose",
+        {"need": payload, "msg_id": turn.incoming.msg_id, "options": [p.id for p in persons]},
+        turn.deps.pending_ttl,
+    )
+    return Reply(texts.HOUSEHOLD_WHICH.format(options=options_text(turn.session, persons)))
+
+
+def answer_choice(turn: Turn, state: ConversationState, reply: str) -> Reply | None:
+    options = state.payload["options"]
+    if not reply.isdigit():
+        return None
+    index = int(reply)
+    if not 1 <= index <= len(options):
+        return Reply(texts.PENDING_BAD_CHOICE.format(n=len(options)))
+    conversation.clear(turn.session, turn.openid)
+    person = turn.session.get(Person, options[index - 1])
+    if person is None or person.id not in {p.id for p in turn.identity.persons}:
+        return Reply(texts.PENDING_CANCELLED)
+    return file_need(turn, person, state.payload["need"])
+
+
+def file_need(turn: Turn, person: Person, payload: dict[str, Any]) -> Reply:
+    from storage.ledger import responsible_officials
+
+    officials = responsible_officials(turn.session, person.id, turn.today)
+    owner = officials[0][0] if officials else None
+    needs = [
+        add_need(
+            turn.session,
+            person_id=person.id,
+            category=code,
+            text=payload["text"],
+            urgent=payload["urgent"],
+            owner_official_id=owner.id if owner else None,
+            source="household",
+            reporter_openid=turn.openid,
+            source_msg_id=turn.incoming.msg_id,
+        )
+        for code in payload["needs"]
+    ]
+    for need in needs:
+        audit(turn.session, turn.actor, "need.open", "need", need.id, category=need.category, source="household")
+    notify_new_needs(turn.session, person, needs, payload["text"], turn.today)
+    template = texts.NEED_ACK_URGENT if payload["urgent"] else texts.NEED_ACK
+    owner_label = f"{owner.name}（{owner.unit or owner.position or ''}）" if owner else texts.NEED_OWNER_FALLBACK
+    return Reply(
+        template.format(
+            name=person.name,
+            needs=texts.needs_list(payload["needs"]),
+            ids="、".join(f"#{n.id}" for n in needs),
+            owner=owner_label,
+        )
+    )
+
+
+def progress(turn: Turn) -> Reply:
+    persons: Sequence[Person] = turn.identity.persons
+    names = {p.id: p.name for p in persons}
+    needs = recent_needs(turn.session, list(names))
+    if not needs:
+        return Reply(texts.HOUSEHOLD_NO_NEEDS)
+    rows = [
+        texts.HOUSEHOLD_PROGRESS_ROW.format(
+            i=i,
+            date=texts.short_day(n.created_at.date()),
+            name=names[n.person_id],
+            category=texts.NEED.get(n.category, n.category),
+            status=texts.NEED_STATUS.get(n.status, n.status),
+        )
+        for i, n in enumerate(needs, 1)
+    ]
+    return Reply("\n".join([texts.HOUSEHOLD_PROGRESS_HEAD, *rows]))

@@ -1,0 +1,166 @@
+"""An official logs one or several contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from handlers import texts
+from handlers.context import Reply, Turn
+from handlers.need_alerts import notify_new_needs
+from handlers.person_choice import options_text, resolve
+from handlers.due_view import progress_line
+from storage import conversation
+from storage.audit import audit
+from storage.ledger import add_contact, assigned_persons, same_day_record
+from storage.models import Person
+from storage.needs import add_need
+
+
+def handle(turn: Turn, parsed: Any) -> Reply:
+    official = turn.identity.official
+    assert official is not None
+    persons = assigned_persons(turn.session, official.id, turn.today)
+    if not persons:
+        return Reply(texts.EMPTY_ROSTER)
+    records = list(parsed.records) or [parsed]
+    if len(records) == 1:
+        return _single(turn, persons, records[0])
+    return _several(turn, persons, records)
+
+
+def _single(turn: Turn, persons: Sequence[Person], rec: Any) -> Reply:
+    choice = resolve(persons, rec.person, rec.candidates)
+    if choice.person is None:
+        if choice.options:
+            conversation.put(
+                turn.session,
+                turn.openid,
+                "choose_person",
+                {"record": record_payload(rec), "msg_id": _msg_id(turn), "options": [p.id for p in choice.options]},
+                turn.deps.pending_ttl,
+            )
+            return Reply(texts.ASK_WHICH.format(options=options_text(turn.session, choice.options)))
+        return Reply(_not_found(rec))
+    return log_for_person(turn, choice.person, record_payload(rec), _msg_id(turn), check_duplicate=True)
+
+
+def _several(turn: Turn, persons: Sequence[Person], records: Sequence[Any]) -> Reply:
+    lines: list[str] = []
+    logged = 0
+    for i, rec in enumerate(records):
+        choice = resolve(persons, rec.person, rec.candidates)
+        if choice.person is None:
+            why = "对应多人，" if choice.options else "没在名单中找到此人，"
+            lines.append(texts.MULTI_SKIPPED.format(text=rec.text, why=why))
+            continue
+        payload = record_payload(rec)
+        msg_id = f"{_msg_id(turn)}#{i}" if _msg_id(turn) else None
+        lines.append(_log(turn, choice.person, payload, msg_id))
+        logged += 1
+    head = [texts.MULTI_LOGGED.format(n=logged)] if logged else []
+    tail = [texts.UNDO_HINT] if logged else []
+    return Reply("\n".join(head + lines + tail))
+
+
+def _msg_id(turn: Turn) -> str | None:
+    return turn.incoming.msg_id or turn.incoming.dedupe_key
+
+
+def _not_found(rec: Any) -> str:
+    if rec.person is None and not rec.candidates:
+        return texts.NO_PERSON
+    suggest = texts.SUGGEST.format(names="、".join(rec.candidates)) if rec.candidates else ""
+    return texts.NOT_IN_ROSTER.format(suggest=suggest)
+
+
+def record_payload(rec: Any) -> dict[str, Any]:
+    """The parts of a parsed record kept across a pending question."""
+    return {
+        "channel": rec.channel,
+        "status": rec.status,
+        "needs": list(rec.needs),
+        "date": rec.date.isoformat() if rec.date else None,
+        "text": rec.text,
+    }
+
+
+def log_for_person(
+    turn: Turn, person: Person, payload: dict[str, Any], msg_id: str | None, *, check_duplicate: bool
+) -> Reply:
+    import datetime as dt
+
+    day = dt.date.fromisoformat(payload["date"]) if payload.get("date") else turn.today
+    if day > turn.today:
+        return Reply(texts.FUTURE_DATE.format(day=texts.day(day)))
+    if check_duplicate and same_day_record(turn.session, person.id, payload["channel"], day):
+        conversation.put(
+            turn.session,
+            turn.openid,
+            "confirm_duplicate",
+            {"record": payload, "msg_id": msg_id, "person_id": person.id},
+            turn.deps.pending_ttl,
+        )
+        return Reply(
+            texts.ASK_DUPLICATE.format(
+                day=texts.day(day), name=person.name, channel=texts.CHANNEL[payload["channel"]]
+            )
+        )
+    line = _log(turn, person, payload, msg_id)
+    progress = progress_line(turn)
+    return Reply("\n".join(x for x in (line, progress, texts.UNDO_HINT) if x))
+
+
+def _log(turn: Turn, person: Person, payload: dict[str, Any], msg_id: str | None) -> str:
+    import datetime as dt
+
+    official = turn.identity.official
+    assert official is not None
+    day = dt.date.fromisoformat(payload["date"]) if payload.get("date") else turn.today
+    status = payload["status"] or "normal"
+    record = add_contact(
+        turn.session,
+        person_id=person.id,
+        official_id=official.id,
+        channel=payload["channel"],
+        status=status,
+        day=day,
+        needs=payload["needs"],
+        raw_text=payload["text"],
+        source_msg_id=msg_id,
+    )
+    audit(turn.session, turn.actor, "contact.log", "contact", record.id, person_id=person.id)
+    if status == "unreachable":
+        return texts.LOGGED_UNREACHABLE.format(
+            day=texts.day(day), name=person.name, channel=texts.CHANNEL[payload["channel"]].removesuffix("联系")
+        )
+    line = texts.LOGGED.format(
+        day=texts.day(day),
+        name=person.name,
+        channel=texts.CHANNEL[payload["channel"]],
+        status=texts.STATUS[status],
+    )
+    if not payload["needs"]:
+        return line
+    needs = [
+        add_need(
+            turn.session,
+            person_id=person.id,
+            category=code,
+            text=payload["text"],
+            urgent=status == "urgent",
+            owner_official_id=official.id,
+            source="official",
+            contact_id=record.id,
+        )
+        for code in payload["needs"]
+    ]
+    for need in needs:
+        audit(turn.session, turn.actor, "need.open", "need", need.id, category=need.category)
+    _, escalated = notify_new_needs(
+        turn.session, person, needs, payload["text"], turn.today, skip_official_id=official.id
+    )
+    extra = texts.LOGGED_NEEDS.format(
+        needs=texts.needs_list(payload["needs"]), ids="、".join(f"#{n.id}" for n in needs)
+    )
+    return "\n".join([line, extra] + ([texts.LOGGED_URGENT] if escalated else []))

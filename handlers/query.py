@@ -1,0 +1,106 @@
+"""Queries by officials: 逾期/待访, 查询 张三, 本月/本季度统计."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers import due_view, texts
+from handlers.context import Reply, Turn
+from handlers.person_choice import resolve
+from storage.ledger import assigned_persons, period_counts, recent_contacts, village_label
+from storage.needs import open_needs
+
+
+def handle(turn: Turn, parsed: Any) -> Reply:
+    kind = getattr(parsed, "query", None)
+    if kind == "person" or (parsed.person and kind not in ("overdue", "due", "stats")):
+        return person(turn, parsed)
+    if kind == "stats":
+        return stats(turn, getattr(parsed, "period", None) or "month")
+    return due_list(turn, overdue_only=kind == "overdue")
+
+
+def due_list(turn: Turn, overdue_only: bool) -> Reply:
+    official = turn.identity.official
+    assert official is not None
+    statuses = ("overdue",) if overdue_only else ("overdue", "due_soon")
+    rows = due_view.official_due(turn, official.id, statuses)
+    if not rows:
+        return Reply(texts.QUERY_NONE_DUE)
+    shown = rows[: turn.deps.max_list]
+    lines = [texts.QUERY_DUE_HEAD.format(n=len({r.person_id for r in rows}))]
+    for i, r in enumerate(shown, 1):
+        lines.append(
+            texts.QUERY_DUE_ROW.format(
+                i=i,
+                name=r.person_name,
+                rule=r.rule_label,
+                state=due_view.state_text(turn, r),
+                last=texts.short_day(r.last_contact),
+            )
+        )
+    if len(rows) > len(shown):
+        url = turn.deps.due_list_url(official.id) if turn.deps.due_list_url else ""
+        lines.append(texts.QUERY_MORE.format(n=len(rows) - len(shown), url=url).rstrip("："))
+    return Reply("\n".join(lines))
+
+
+def person(turn: Turn, parsed: Any) -> Reply:
+    official = turn.identity.official
+    assert official is not None
+    persons = assigned_persons(turn.session, official.id, turn.today)
+    choice = resolve(persons, parsed.person, parsed.candidates)
+    if choice.person is None:
+        if choice.options:
+            names = "、".join(sorted({p.name for p in choice.options}))
+            return Reply(texts.NOT_IN_ROSTER.format(suggest=texts.SUGGEST.format(names=names)))
+        return Reply(texts.QUERY_PERSON_NONE)
+    p = choice.person
+    lines = [texts.QUERY_PERSON_HEAD.format(name=p.name, village=village_label(turn.session, p))]
+    contacts = recent_contacts(turn.session, p.id)
+    if contacts:
+        rows = "；".join(
+            f"{texts.short_day(c.contact_date)} {texts.CHANNEL[c.channel]} {texts.STATUS.get(c.status, c.status)}"
+            for c in contacts
+        )
+        lines.append(texts.QUERY_PERSON_CONTACTS.format(rows=rows))
+    else:
+        lines.append(texts.QUERY_PERSON_NO_CONTACTS)
+    needs = open_needs(turn.session, [p.id])
+    if needs:
+        rows = "；".join(
+            f"#{n.id} {texts.NEED.get(n.category, n.category)}（{texts.NEED_STATUS[n.status]}）" for n in needs
+        )
+        lines.append(texts.QUERY_PERSON_NEEDS.format(rows=rows))
+    else:
+        lines.append(texts.QUERY_PERSON_NO_NEEDS)
+    rules = due_view.person_rules(turn, official.id, p.id)
+    if rules:
+        rows = "；".join(
+            texts.QUERY_PERSON_NEXT_ROW.format(rule=r.rule_label, state=due_view.state_text(turn, r))
+            for r in rules
+        )
+        lines.append(texts.QUERY_PERSON_NEXT.format(rows=rows))
+    return Reply("\n".join(lines))
+
+
+def stats(turn: Turn, period: str) -> Reply:
+    official = turn.identity.official
+    assert official is not None
+    start, end = due_view.today_bounds(period, turn.today)
+    total, ok, home, persons = period_counts(turn.session, official.id, start, min(end, turn.today))
+    lines = [
+        texts.QUERY_STATS.format(
+            period=texts.PERIOD[period],
+            start=texts.short_day(start),
+            end=texts.short_day(end),
+            total=total,
+            ok=ok,
+            home=home,
+            persons=persons,
+        )
+    ]
+    progress = due_view.progress_line(turn)
+    if progress:
+        lines.append(progress)
+    return Reply("\n".join(lines))

@@ -1,0 +1,152 @@
+"""Who is behind an openid, and binding codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    BindingCode,
+    HouseholdBinding,
+    Official,
+    OfficialBinding,
+    Person,
+    utcnow,
+)
+
+OFFICIAL_CODE_TTL = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Identity:
+    openid: str
+    official: Official | None
+    persons: tuple[Person, ...]  # persons a household/guardian openid is bound to
+
+    @property
+    def is_official(self) -> bool:
+        return self.official is not None
+
+    @property
+    def is_household(self) -> bool:
+        return not self.official and bool(self.persons)
+
+
+def identify(session: Session, openid: str, now: dt.datetime | None = None) -> Identity:
+    """Look the sender up and note the time of their message (for the 48-hour window)."""
+    now = now or utcnow()
+    official = session.scalar(
+        select(Official)
+        .join(OfficialBinding, OfficialBinding.official_id == Official.id)
+        .where(OfficialBinding.openid == openid, OfficialBinding.active.is_(True), Official.active.is_(True))
+    )
+    persons = tuple(
+        session.scalars(
+            select(Person)
+            .join(HouseholdBinding, HouseholdBinding.person_id == Person.id)
+            .where(HouseholdBinding.openid == openid, HouseholdBinding.active.is_(True))
+            .order_by(Person.id)
+        )
+    )
+    session.execute(
+        update(OfficialBinding).where(OfficialBinding.openid == openid).values(last_inbound_at=now)
+    )
+    session.execute(
+        update(HouseholdBinding).where(HouseholdBinding.openid == openid).values(last_inbound_at=now)
+    )
+    return Identity(openid=openid, official=official, persons=persons)
+
+
+def _unused_code(session: Session, digits: int = 6) -> str:
+    while True:
+        code = f"{secrets.randbelow(10**digits):0{digits}d}"
+        if session.scalar(select(BindingCode.id).where(BindingCode.code == code)) is None:
+            return code
+
+
+def new_official_code(session: Session, official: Official, now: dt.datetime | None = None) -> BindingCode:
+    """A one-time 6-digit code valid for 24 hours; earlier unused codes of the official lapse."""
+    now = now or utcnow()
+    session.execute(
+        update(BindingCode)
+        .where(BindingCode.official_id == official.id, BindingCode.used_at.is_(None))
+        .values(expires_at=now)
+    )
+    code = BindingCode(
+        code=_unused_code(session),
+        purpose="official",
+        official_id=official.id,
+        expires_at=now + OFFICIAL_CODE_TTL,
+    )
+    session.add(code)
+    session.flush()
+    return code
+
+
+def household_code(session: Session, person: Person) -> BindingCode:
+    """The permanent code printed on a person's contact card (created on first use)."""
+    code = session.scalar(
+        select(BindingCode).where(BindingCode.person_id == person.id, BindingCode.purpose == "household")
+    )
+    if code is None:
+        code = BindingCode(code=_unused_code(session), purpose="household", person_id=person.id)
+        session.add(code)
+        session.flush()
+    return code
+
+
+def find_code(session: Session, code: str) -> BindingCode | None:
+    return session.scalar(select(BindingCode).where(BindingCode.code == code))
+
+
+def bind_official(session: Session, openid: str, official_id: int) -> None:
+    binding = session.scalar(select(OfficialBinding).where(OfficialBinding.openid == openid))
+    # One active openid per official: an earlier phone of the same official is retired.
+    session.execute(
+        update(OfficialBinding)
+        .where(OfficialBinding.official_id == official_id, OfficialBinding.openid != openid)
+        .values(active=False)
+    )
+    if binding is None:
+        session.add(OfficialBinding(openid=openid, official_id=official_id, active=True, last_inbound_at=utcnow()))
+    else:
+        binding.official_id, binding.active = official_id, True
+
+
+def bind_household(session: Session, openid: str, person_id: int) -> bool:
+    """Link openid to person; False when it was already linked and active."""
+    binding = session.scalar(
+        select(HouseholdBinding).where(HouseholdBinding.openid == openid, HouseholdBinding.person_id == person_id)
+    )
+    if binding is not None and binding.active:
+        return False
+    if binding is None:
+        session.add(HouseholdBinding(openid=openid, person_id=person_id, active=True, last_inbound_at=utcnow()))
+    else:
+        binding.active = True
+    return True
+
+
+def deactivate(session: Session, openid: str) -> int:
+    """`unsubscribe`: every binding of the openid becomes inactive."""
+    n = session.execute(
+        update(OfficialBinding).where(OfficialBinding.openid == openid).values(active=False)
+    ).rowcount
+    n += session.execute(
+        update(HouseholdBinding).where(HouseholdBinding.openid == openid).values(active=False)
+    ).rowcount
+    return n
+
+
+def household_openids(session: Session, person_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(HouseholdBinding.openid).where(
+                HouseholdBinding.person_id == person_id, HouseholdBinding.active.is_(True)
+            )
+        )
+    )

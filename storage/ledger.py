@@ -1,0 +1,170 @@
+"""The contact ledger as the conversation needs it: assigned persons, records, undo."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    TOWNSHIP,
+    Assignment,
+    ContactRecord,
+    Official,
+    Person,
+    Region,
+    utcnow,
+)
+
+
+def open_assignment(today: dt.date):  # type: ignore[no-untyped-def]
+    return or_(Assignment.end_date.is_(None), Assignment.end_date >= today)
+
+
+def assigned_persons(session: Session, official_id: int, today: dt.date) -> list[Person]:
+    """Active persons with an open assignment (jurisdiction or pairing) to the official."""
+    return list(
+        session.scalars(
+            select(Person)
+            .where(
+                Person.active.is_(True),
+                Person.id.in_(
+                    select(Assignment.person_id).where(
+                        Assignment.official_id == official_id, open_assignment(today)
+                    )
+                ),
+            )
+            .order_by(Person.name, Person.id)
+        )
+    )
+
+
+def is_assigned(session: Session, official_id: int, person_id: int, today: dt.date) -> bool:
+    return (
+        session.scalar(
+            select(Assignment.id).where(
+                Assignment.official_id == official_id,
+                Assignment.person_id == person_id,
+                open_assignment(today),
+            ).limit(1)
+        )
+        is not None
+    )
+
+
+def responsible_officials(session: Session, person_id: int, today: dt.date) -> list[tuple[Official, str]]:
+    """(official, kind) for every open assignment of the person, jurisdiction first."""
+    rows = session.execute(
+        select(Official, Assignment.kind)
+        .join(Assignment, Assignment.official_id == Official.id)
+        .where(Assignment.person_id == person_id, open_assignment(today), Official.active.is_(True))
+        .order_by(Assignment.kind, Official.id)
+    ).all()
+    return [(o, k) for o, k in rows]
+
+
+def township_staff(session: Session, person: Person) -> list[Official]:
+    """Officials of role `township` whose region is the person's township."""
+    township_id = session.scalar(
+        select(Region.parent_id).where(Region.id == person.village_id)
+    )
+    if township_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Official).where(
+                Official.role == TOWNSHIP, Official.region_id == township_id, Official.active.is_(True)
+            )
+        )
+    )
+
+
+def village_label(session: Session, person: Person) -> str:
+    return session.scalar(select(Region.name).where(Region.id == person.village_id)) or ""
+
+
+def same_day_record(
+    session: Session, person_id: int, channel: str | None, day: dt.date
+) -> ContactRecord | None:
+    return session.scalar(
+        select(ContactRecord).where(
+            ContactRecord.person_id == person_id,
+            ContactRecord.contact_date == day,
+            ContactRecord.channel.is_(None) if channel is None else ContactRecord.channel == channel,
+            ContactRecord.voided.is_(False),
+        ).limit(1)
+    )
+
+
+def add_contact(
+    session: Session,
+    *,
+    person_id: int,
+    official_id: int,
+    channel: str | None,
+    status: str,
+    day: dt.date,
+    needs: Sequence[str],
+    raw_text: str,
+    source_msg_id: str | None,
+) -> ContactRecord:
+    record = ContactRecord(
+        person_id=person_id,
+        official_id=official_id,
+        channel=channel,
+        status=status,
+        contact_date=day,
+        needs=list(needs),
+        raw_text=raw_text,
+        source_msg_id=source_msg_id,
+        voided=False,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def last_own_record(session: Session, official_id: int) -> ContactRecord | None:
+    return session.scalar(
+        select(ContactRecord)
+        .where(ContactRecord.official_id == official_id, ContactRecord.voided.is_(False))
+        .order_by(ContactRecord.created_at.desc(), ContactRecord.id.desc())
+        .limit(1)
+    )
+
+
+def void(session: Session, record: ContactRecord) -> None:
+    record.voided, record.voided_at = True, utcnow()
+
+
+def recent_contacts(session: Session, person_id: int, limit: int = 3) -> list[ContactRecord]:
+    return list(
+        session.scalars(
+            select(ContactRecord)
+            .where(ContactRecord.person_id == person_id, ContactRecord.voided.is_(False))
+            .order_by(ContactRecord.contact_date.desc(), ContactRecord.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def period_counts(
+    session: Session, official_id: int, start: dt.date, end: dt.date
+) -> tuple[int, int, int, int]:
+    """(records, successful, home visits, distinct persons) the official logged in [start, end]."""
+    ok = ContactRecord.status != "unreachable"
+    row = session.execute(
+        select(
+            func.count(),
+            func.count().filter(ok),
+            func.count().filter(ok, ContactRecord.channel == "home_visit"),
+            func.count(func.distinct(ContactRecord.person_id)),
+        ).where(
+            ContactRecord.official_id == official_id,
+            ContactRecord.voided.is_(False),
+            ContactRecord.contact_date.between(start, end),
+        )
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])

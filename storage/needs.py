@@ -1,0 +1,76 @@
+"""Need tickets: create, list, move through open → in_progress → resolved/referred."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from storage.models import OPEN_NEED_STATUSES, Need, utcnow
+
+
+def add_need(
+    session: Session,
+    *,
+    person_id: int,
+    category: str,
+    text: str,
+    urgent: bool,
+    owner_official_id: int | None,
+    source: str,
+    contact_id: int | None = None,
+    reporter_openid: str | None = None,
+    source_msg_id: str | None = None,
+) -> Need:
+    need = Need(
+        person_id=person_id,
+        category=category,
+        text=text,
+        urgency="urgent" if urgent else "normal",
+        status="open",
+        owner_official_id=owner_official_id,
+        source=source,
+        contact_id=contact_id,
+        reporter_openid=reporter_openid,
+        source_msg_id=source_msg_id,
+    )
+    session.add(need)
+    session.flush()
+    return need
+
+
+def open_needs(session: Session, person_ids: Sequence[int]) -> list[Need]:
+    if not person_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Need)
+            .where(Need.person_id.in_(person_ids), Need.status.in_(OPEN_NEED_STATUSES))
+            .order_by(Need.created_at, Need.id)
+        )
+    )
+
+
+def recent_needs(session: Session, person_ids: Sequence[int], limit: int = 10) -> list[Need]:
+    if not person_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Need)
+            .where(Need.person_id.in_(person_ids))
+            .order_by(Need.created_at.desc(), Need.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def resolve(session: Session, need: Need, resolution: str) -> None:
+    need.status, need.resolution, need.resolved_at = "resolved", resolution, utcnow()
+
+
+def drop_untouched_for_contact(session: Session, contact_id: int) -> int:
+    """Undoing a contact removes the tickets it opened that nobody has worked on yet."""
+    return session.execute(
+        delete(Need).where(Need.contact_id == contact_id, Need.status == "open")
+    ).rowcount
