@@ -1,0 +1,149 @@
+"""A small client for the parts of WeChat's API we push with.
+
+Not wechatpy's `WeChatClient`: in 1.8.18 it fetches the token from a hard-coded host with
+`/cgi-bin/token` (which invalidates other processes' tokens) and no timeout, and its auto-retry
+recurses without limit on a persistent 40001. Turning all of that off leaves little of it, so this
+is plain `requests` with WeChat's documented paths, one timeout for every call, the token from a
+shared store, and exactly one refresh-and-retry when WeChat rejects the token.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import requests
+
+from bot.wechat.errors import WeChatAPIError, WeChatTransportError
+from bot.wechat.token_store import TokenStore
+
+log = logging.getLogger(__name__)
+
+# WeChat shows at most 20 characters of a template keyword value and no line breaks (since 2023).
+TEMPLATE_VALUE_MAX = 20
+SCENE_STR_MAX = 64
+
+
+def template_value(value: object) -> str:
+    """A keyword value as WeChat will show it: one line, at most 20 characters."""
+    return " ".join(str(value).split())[:TEMPLATE_VALUE_MAX]
+
+
+class WeChatClient:
+    def __init__(
+        self,
+        base_url: str,
+        app_id: str,
+        app_secret: str,
+        token_store: TokenStore,
+        timeout: float = 5.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.app_id = app_id
+        self._app_secret = app_secret
+        self._tokens = token_store
+        self._timeout = timeout
+        self._http = session or requests.Session()
+
+    def access_token(self) -> str:
+        """The shared token, fetched (by one process) when missing or about to expire."""
+        token = self._tokens.current()
+        if token:
+            return token
+        return self._tokens.refresh(lambda: self._fetch_token(force_refresh=False))
+
+    def send_template(
+        self,
+        openid: str,
+        template_id: str,
+        data: dict[str, str],
+        url: str | None = None,
+        client_msg_id: str | None = None,
+    ) -> dict:
+        """Send a template message; values are cut to one line of 20 characters here, deliberately.
+
+        `client_msg_id` lets WeChat drop a repeat of the same message for ~10 minutes.
+        """
+        body: dict[str, object] = {
+            "touser": openid,
+            "template_id": template_id,
+            "data": {key: {"value": template_value(value)} for key, value in data.items()},
+        }
+        if url:
+            body["url"] = url
+        if client_msg_id:
+            body["client_msg_id"] = client_msg_id
+        return self._call("/cgi-bin/message/template/send", body)
+
+    def send_text(self, openid: str, content: str) -> dict:
+        """A customer-service text message (only within 48 h of the person's last message)."""
+        body = {"touser": openid, "msgtype": "text", "text": {"content": content}}
+        return self._call("/cgi-bin/message/custom/send", body)
+
+    def create_permanent_qrcode(self, scene: str) -> dict:
+        """A permanent parametric QR code for `scene`; returns WeChat's `ticket` and `url`."""
+        if not 1 <= len(scene) <= SCENE_STR_MAX:
+            raise ValueError(f"scene must be 1..{SCENE_STR_MAX} characters")
+        body = {
+            "action_name": "QR_LIMIT_STR_SCENE",
+            "action_info": {"scene": {"scene_str": scene}},
+        }
+        answer = self._call("/cgi-bin/qrcode/create", body)
+        return {"ticket": answer["ticket"], "url": answer["url"]}
+
+    def _call(self, path: str, body: dict) -> dict:
+        token = self.access_token()
+        try:
+            return self._post(path, body, token)
+        except WeChatAPIError as exc:
+            if not exc.token_invalid:
+                raise
+            log.info("WeChat rejected the access token (%s); refreshing once", exc.errcode)
+        token = self._tokens.refresh(lambda: self._fetch_token(force_refresh=True), rejected=token)
+        return self._post(path, body, token)
+
+    def _fetch_token(self, force_refresh: bool) -> tuple[str, int]:
+        # stable_token, not /cgi-bin/token: it returns the same token while it is valid, so a
+        # fetch here does not cut off a token another process is still using.
+        answer = self._post(
+            "/cgi-bin/stable_token",
+            {
+                "grant_type": "client_credential",
+                "appid": self.app_id,
+                "secret": self._app_secret,
+                "force_refresh": force_refresh,
+            },
+        )
+        try:
+            return str(answer["access_token"]), int(answer["expires_in"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise WeChatTransportError(f"token answer without a token: {answer!r}") from exc
+
+    def _post(self, path: str, body: dict, token: str | None = None) -> dict:
+        params = {"access_token": token} if token else None
+        # WeChat wants UTF-8 JSON; \u escapes would show up literally in messages.
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        try:
+            response = self._http.post(
+                self.base_url + path,
+                params=params,
+                data=payload,
+                headers={"Content-Type": "application/json; charset=utf-8"},
+                timeout=self._timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            raise WeChatTransportError(f"{path}: {exc.__class__.__name__}: {exc}") from exc
+        if response.status_code != 200:
+            raise WeChatTransportError(f"{path}: HTTP {response.status_code}")
+        try:
+            answer = json.loads(response.content.decode("utf-8"))
+        except ValueError as exc:
+            raise WeChatTransportError(f"{path}: answer is not JSON") from exc
+        if not isinstance(answer, dict):
+            raise WeChatTransportError(f"{path}: answer is not a JSON object")
+        errcode = answer.get("errcode", 0)
+        if errcode:
+            raise WeChatAPIError(int(errcode), str(answer.get("errmsg", "")))
+        return answer
