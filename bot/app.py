@@ -17,19 +17,21 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_body_bytes * 64  # uploads; webhook caps itself
     app.extensions["lianxin"] = runtime
 
-    from bot.health import bp as health_bp
+    from bot import conversation, health, webhook
 
-    app.register_blueprint(health_bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(webhook.bp)
+    conversation.install(app, runtime)
     _register_optional_blueprints(app)
     logging.getLogger(__name__).debug("app created for %s", runtime.engine.url.get_backend_name())
     return app
 
 
 def _register_optional_blueprints(app: Flask) -> None:
-    """Blueprints of the webhook and the dashboard (each module exposes `bp`)."""
+    """The dashboard blueprint, when present."""
     import importlib
 
-    for name in ("bot.webhook", "bot.admin"):
+    for name in ("bot.admin",):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -46,7 +46,7 @@ def _register() -> None:
     # Subcommand modules contributed by other capabilities register themselves the same way.
     import importlib
 
-    for name in ("parse", "roster", "wechat", "remind", "admin"):
+    for name in ("parse", "roster", "wechat", "remind", "admin", "cards"):
         try:
             module = importlib.import_module(f"bot.cli.{name}")
         except ModuleNotFoundError as exc:

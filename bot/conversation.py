@@ -1,0 +1,61 @@
+"""The webhook's collaborators, built once per process from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+
+from bot.links import due_list_url
+from bot.runtime import Runtime
+from bot.wechat.crypto import MessageCrypto
+from bot.wechat.factory import make_crypto
+from bot.wechat.xml_body import MAX_BODY_BYTES
+from handlers.context import Deps, Incoming, Reply
+from handlers.pipeline import Parser, process
+
+
+@dataclass
+class Conversation:
+    runtime: Runtime
+    deps: Deps
+    parse: Parser
+    crypto: MessageCrypto | None
+    max_body: int
+
+    def handle(self, incoming: Incoming) -> Reply:
+        return process(self.runtime.sessions, self.deps, incoming, self.parse)
+
+
+def build_conversation(runtime: Runtime) -> Conversation:
+    from handlers import parsing
+    from scheduler.policies import county_policies, load_policies, rules_by_county
+
+    settings = runtime.settings
+    parsing.load()
+    policies = load_policies(settings=settings)
+    # Counties imported later fall under the default preset (the None key) until a restart.
+    with runtime.sessions() as session:
+        by_county = rules_by_county(county_policies(session, policies))
+    # No pooled connection may cross a gunicorn fork.
+    runtime.engine.dispose()
+    deps = Deps(
+        rules_by_county=by_county,
+        due_list_url=lambda official_id: due_list_url(settings, official_id),
+    )
+    return Conversation(
+        runtime=runtime,
+        deps=deps,
+        parse=parsing.parse,
+        crypto=make_crypto(settings),
+        max_body=min(settings.max_body_bytes, MAX_BODY_BYTES),
+    )
+
+
+def install(app: Flask, runtime: Runtime) -> None:
+    """Build the conversation at app creation, so `gunicorn --preload` loads jieba before forking."""
+    app.extensions["lianxin.conversation"] = build_conversation(runtime)
+
+
+def conversation_of(app: Flask) -> Conversation:
+    return app.extensions["lianxin.conversation"]
