@@ -55,6 +55,7 @@ class Policies:
     schedule: Schedule
     festivals: Mapping[str, FestivalDef]
     counties: Mapping[str, Policy] = field(default_factory=dict)  # county name or id -> policy
+    template: Mapping[str, str] = field(default_factory=dict)  # keyword names of the template
 
     def preset(self, name: str | None) -> Policy:
         return self.presets[name or self.default]
@@ -144,7 +145,8 @@ def load_policies(path: str | Path | None = None, default: str | None = None,
         str(key): _override(presets[spec.get("preset", default)], spec)
         for key, spec in raw.get("counties", {}).items()
     }
-    return Policies(presets, default, schedule, festivals, counties)  # type: ignore[arg-type]
+    return Policies(presets, default, schedule, festivals, counties,  # type: ignore[arg-type]
+                    dict(raw.get("template", {})))
 
 
 def _schedule_from_settings(schedule: Schedule, settings) -> Schedule:

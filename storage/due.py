@@ -46,6 +46,7 @@ class RuleStatus:
     assignment_id: int
     rule_id: str
     rule_label: str
+    kind: str
     status: str
     last_contact: dt.date | None
     days_overdue: int
@@ -198,7 +199,7 @@ def _status_row(rule: Rule, row, today: dt.date) -> RuleStatus:
     return RuleStatus(
         person_id=row["person_id"], person_name=row["person_name"],
         official_id=row["official_id"], assignment_id=row["assignment_id"],
-        rule_id=rule.id, rule_label=rule.label, status=row["status"], last_contact=last,
+        rule_id=rule.id, rule_label=rule.label, kind=rule.kind, status=row["status"], last_contact=last,
         days_overdue=days, done_count=int(row["done_count"] or 0), required=cp.cur_required,
     )
 
