@@ -18,7 +18,7 @@ import socket
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import select, text, update
+from sqlalchemy import DateTime, bindparam, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler import render
@@ -95,7 +95,9 @@ def claim(sessions: sessionmaker[Session], config: SenderConfig, now: dt.datetim
     quiet = in_quiet_hours(now, config.quiet_start, config.quiet_end)
     with sessions.begin() as s:
         sql = _claim_sql(s.get_bind().dialect.name, quiet)
-        rows = s.execute(text(sql), {
+        typed = text(sql).bindparams(bindparam("now", type_=DateTime),
+                                     bindparam("lease_cutoff", type_=DateTime))
+        rows = s.execute(typed, {
             "worker": config.worker, "now": utc, "lease_cutoff": utc - config.lease,
             "limit": config.batch, "yes": True,
         }).all()

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
 from storage.periods import checkpoints, overdue_since
@@ -148,7 +148,9 @@ def _kind_query(
                      p.special_hardship, t.parent_id
         )
         SELECT * FROM ({" UNION ALL ".join(selects)}) u{status_filter}"""
-    return text(sql), params
+    # Typed dates, so SQLite compares them in the same text form the ORM stores.
+    dates = [bindparam(k, type_=Date) for k, v in params.items() if isinstance(v, dt.date)]
+    return text(sql).bindparams(*dates), params
 
 
 def _as_date(value) -> dt.date | None:
