@@ -16,7 +16,7 @@ from scheduler.queue import not_yet_queued, queue
 
 log = logging.getLogger(__name__)
 
-DAILY = ("digest", "festival", "pairing_review", "quarterly_report")
+DAILY = ("digest", "festival", "pairing_review")
 NEEDS = ("need_followup", "need_escalation")
 
 

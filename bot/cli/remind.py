@@ -126,12 +126,23 @@ def outbox_retry(state: CliState, ids: tuple[int, ...], all_dead: bool) -> None:
 
 
 @click.command("scheduler")
+@click.option("--leader-ttl", type=float, default=30.0, show_default=True,
+              help="Seconds a silent leader keeps the lock (SQLite).")
+@click.option("--standby-poll", type=float, default=5.0, show_default=True,
+              help="Seconds between a standby's tries for the lock.")
 @pass_state
-def scheduler(state: CliState) -> None:
+def scheduler(state: CliState, leader_ttl: float, standby_poll: float) -> None:
     """Run the reminder scheduler (leader-elected; a second instance waits as standby)."""
+    import signal
+    import threading
+
     from scheduler.service import run_forever
 
-    run_forever(state.runtime, _policies(state))
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    run_forever(state.runtime, _policies(state), stop,
+                ttl=dt.timedelta(seconds=leader_ttl), poll=standby_poll)
 
 
 COMMANDS = [remind, outbox, scheduler]

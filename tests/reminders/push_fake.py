@@ -28,7 +28,7 @@ class FakePush:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 status, answer = fake._handle(self.path.split("?")[0], body)
                 data = json.dumps(answer, ensure_ascii=False).encode()

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import threading
 
-
 import pytest
 from push_fake import CUSTOM_PATH, TEMPLATE_PATH, FakePush, HttpPusher
 from sqlalchemy import select
