@@ -1,0 +1,269 @@
+"""The reminder jobs: functions of (session, policies, now) that return the messages to queue.
+
+Each message is a plain dict — exactly what `lianxin remind --dry-run --json` prints and what the
+outbox row's payload holds — with a deterministic `dedupe_key`, so running a job twice, late, or
+in two processes can only ever queue it once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from scheduler.clock import naive_utc, today
+from scheduler.festivals import upcoming
+from scheduler.policies import Policies, Policy, county_policies, rules_by_county
+from storage.due import RuleStatus, person_rule_status
+from storage.masking import mask_phone
+from storage.models import Assignment, Need, Official, Person, Region
+from storage.periods import period_bounds, quarter_of
+
+KINDS = ("digest", "festival", "need_followup", "need_escalation", "pairing_review",
+         "quarterly_report")
+
+
+def message(kind: str, official: Official, dedupe_key: str, *, urgent: bool = False,
+            persons: Iterable[dict] = (), needs: Iterable[dict] = (), **extra) -> dict:
+    return {
+        "recipient": {"id": official.id, "name": official.name, "phone": mask_phone(official.phone)},
+        "kind": kind,
+        "persons": list(persons),
+        "needs": list(needs),
+        **extra,
+        "urgent": urgent,
+        "dedupe_key": dedupe_key,
+    }
+
+
+def _person_item(row: RuleStatus) -> dict:
+    return {
+        "name": row.person_name,
+        "status": row.status,
+        "rule": row.rule_label,
+        "last_contact": row.last_contact.isoformat() if row.last_contact else None,
+    }
+
+
+def _officials(session: Session, ids: Iterable[int]) -> dict[int, Official]:
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    found = session.scalars(select(Official).where(Official.id.in_(ids), Official.active)).all()
+    return {o.id: o for o in found}
+
+
+def digest(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
+    """One message per official with overdue or due-soon persons, most overdue first."""
+    day = today(now)
+    rules = rules_by_county(county_policies(session, policies))
+    rows = person_rule_status(session, rules, day, statuses=("overdue", "due_soon"))
+    grouped: dict[int, list[RuleStatus]] = defaultdict(list)
+    for row in rows:
+        grouped[row.official_id].append(row)
+    officials = _officials(session, grouped)
+    return [
+        message("digest", officials[oid], f"digest:{oid}:{day.isoformat()}",
+                persons=[_person_item(r) for r in grouped[oid]])
+        for oid in sorted(grouped) if oid in officials
+    ]
+
+
+def _county_of_person():
+    village, township = aliased(Region), aliased(Region)
+    return village, township, township.parent_id
+
+
+def festival(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
+    """Officials with paired or assigned households, a few days before each festival, once."""
+    day = today(now)
+    by_county = county_policies(session, policies)
+    village, township, county_id = _county_of_person()
+    pairs = session.execute(
+        select(Assignment.official_id, county_id).distinct()
+        .join(Person, Person.id == Assignment.person_id)
+        .join(village, village.id == Person.village_id)
+        .outerjoin(township, township.id == village.parent_id)
+        .where(Person.active, Assignment.start_date <= day,
+               (Assignment.end_date.is_(None)) | (Assignment.end_date >= day))
+    ).all()
+    wanted: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    for official_id, county in pairs:
+        policy: Policy = by_county.get(county) or by_county[None]
+        for name, date in upcoming(policies.festivals, policy.festivals, day,
+                                   policy.festival_lead_days):
+            wanted[official_id][name] = date
+    officials = _officials(session, wanted)
+    out = []
+    for oid in sorted(wanted):
+        if oid not in officials:
+            continue
+        for name, date in sorted(wanted[oid].items(), key=lambda item: (item[1], item[0])):
+            out.append(message("festival", officials[oid], f"festival:{oid}:{name}:{date.year}",
+                               festival={"name": name, "date": date.isoformat()}))
+    return out
+
+
+def _need_item(need: Need, person_name: str) -> dict:
+    return {
+        "id": need.id, "person": person_name, "category": need.category,
+        "urgency": need.urgency, "status": need.status,
+        "created": need.created_at.date().isoformat(),
+    }
+
+
+def _open_needs(session: Session):
+    village, township, county_id = _county_of_person()
+    return session.execute(
+        select(Need, Person.name, township.id, county_id)
+        .join(Person, Person.id == Need.person_id)
+        .join(village, village.id == Person.village_id)
+        .outerjoin(township, township.id == village.parent_id)
+        .where(Need.status.in_(("open", "in_progress")))
+        .order_by(Need.id)
+    ).all()
+
+
+def need_followup(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
+    """An open need nobody touched for N days (urgent: fewer) reminds its owner, every N days."""
+    by_county = county_policies(session, policies)
+    utc_now = naive_utc(now)
+    due = []
+    for need, person_name, _township, county in _open_needs(session):
+        policy = by_county.get(county) or by_county[None]
+        urgent = need.urgency == "urgent"
+        days = policy.urgent_followup_days if urgent else policy.need_followup_days
+        if need.owner_official_id is None or utc_now - need.updated_at < dt.timedelta(days=days):
+            continue
+        n = (utc_now - need.created_at) // dt.timedelta(days=days)
+        due.append((need, person_name, urgent, n))
+    officials = _officials(session, [need.owner_official_id for need, *_ in due])
+    return [
+        message("need_followup", officials[need.owner_official_id],
+                f"need_followup:{need.id}:{n}", urgent=urgent,
+                needs=[_need_item(need, person_name)])
+        for need, person_name, urgent, n in due if need.owner_official_id in officials
+    ]
+
+
+def _staff(session: Session, role: str, region_ids: Iterable[int]) -> dict[int, list[Official]]:
+    ids = sorted({r for r in region_ids if r is not None})
+    staff: dict[int, list[Official]] = defaultdict(list)
+    if ids:
+        query = (select(Official).where(Official.role == role, Official.active,
+                                        Official.region_id.in_(ids)).order_by(Official.id))
+        for official in session.scalars(query):
+            staff[official.region_id].append(official)  # type: ignore[index]
+    return staff
+
+
+def need_escalation(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
+    """A need still `open` after M days (urgent: sooner) goes to the person's township staff."""
+    by_county = county_policies(session, policies)
+    utc_now = naive_utc(now)
+    late = []
+    for need, person_name, township, county in _open_needs(session):
+        policy = by_county.get(county) or by_county[None]
+        urgent = need.urgency == "urgent"
+        days = policy.urgent_escalation_days if urgent else policy.need_escalation_days
+        if need.status == "open" and utc_now - need.created_at >= dt.timedelta(days=days):
+            late.append((need, person_name, township, urgent))
+    staff = _staff(session, "township", [t for _, _, t, _ in late])
+    return [
+        message("need_escalation", official, f"need_escalation:{need.id}:{official.id}",
+                urgent=urgent, needs=[_need_item(need, person_name)])
+        for need, person_name, township, urgent in late
+        for official in staff.get(township, [])
+    ]
+
+
+def pairing_review(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
+    """Pairings older than the review age (2 years) go to the county staff, once each."""
+    day = today(now)
+    by_county = county_policies(session, policies)
+    village, township, county_id = _county_of_person()
+    cadre = aliased(Official)
+    rows = session.execute(
+        select(Assignment, Person.name, cadre.name, county_id)
+        .join(Person, Person.id == Assignment.person_id)
+        .join(cadre, cadre.id == Assignment.official_id)
+        .join(village, village.id == Person.village_id)
+        .outerjoin(township, township.id == village.parent_id)
+        .where(Assignment.kind == "pairing", Person.active,
+               (Assignment.end_date.is_(None)) | (Assignment.end_date >= day))
+        .order_by(Assignment.id)
+    ).all()
+    due = []
+    for assignment, person_name, cadre_name, county in rows:
+        years = (by_county.get(county) or by_county[None]).pairing_review_years
+        start = assignment.start_date
+        try:
+            review = start.replace(year=start.year + years)
+        except ValueError:  # 29 February
+            review = start.replace(year=start.year + years, day=28)
+        if review <= day:
+            due.append((assignment, person_name, cadre_name, county))
+    staff = _staff(session, "county", [c for *_, c in due])
+    return [
+        message("pairing_review", official, f"pairing_review:{a.id}:{official.id}",
+                persons=[{"name": person_name, "cadre": cadre_name,
+                          "since": a.start_date.isoformat()}])
+        for a, person_name, cadre_name, county in due
+        for official in staff.get(county, [])
+    ]
+
+
+def quarterly_report(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
+    """季通报 after a quarter ends: coverage by village or cadre unit, late units named."""
+    day = today(now)
+    if (day - period_bounds("quarter", day)[0]).days + 1 < policies.schedule.quarterly_report_day:
+        return []
+    quarter_end = period_bounds("quarter", day)[0] - dt.timedelta(days=1)
+    label = f"{quarter_end.year}Q{quarter_of(quarter_end)}"
+    rules = rules_by_county(county_policies(session, policies))
+    staff = session.scalars(
+        select(Official).where(Official.role.in_(("township", "county")), Official.active,
+                               Official.region_id.is_not(None)).order_by(Official.id)
+    ).all()
+    out = []
+    for official in staff:
+        rows = person_rule_status(session, rules, quarter_end, region_id=official.region_id)
+        if not rows:
+            continue
+        coverage = _coverage(session, rows)
+        late = [c["unit"] for c in coverage if c["done"] < c["total"]]
+        out.append(message("quarterly_report", official,
+                           f"quarterly_report:{official.id}:{label}",
+                           report={"quarter": label, "coverage": coverage, "late_units": late}))
+    return out
+
+
+def _coverage(session: Session, rows: list[RuleStatus]) -> list[dict]:
+    """Persons done / persons judged, by village (jurisdiction) or by the cadre's unit (pairing)."""
+    person_ids = {r.person_id for r in rows}
+    official_ids = {r.official_id for r in rows}
+    villages = dict(session.execute(
+        select(Person.id, Region.name).join(Region, Region.id == Person.village_id)
+        .where(Person.id.in_(person_ids))).all())
+    units = dict(session.execute(
+        select(Official.id, Official.unit).where(Official.id.in_(official_ids))).all())
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        unit = units.get(r.official_id) if r.kind == "pairing" else None
+        key = unit or villages.get(r.person_id, "?")
+        totals[key][1] += 1
+        totals[key][0] += r.status == "done"
+    return [{"unit": k, "done": v[0], "total": v[1]} for k, v in sorted(totals.items())]
+
+
+JOBS = {
+    "digest": digest,
+    "festival": festival,
+    "need_followup": need_followup,
+    "need_escalation": need_escalation,
+    "pairing_review": pairing_review,
+    "quarterly_report": quarterly_report,
+}

@@ -1,0 +1,275 @@
+"""The outbox sender: claim due rows, push them outside any transaction, mark each one.
+
+A claim moves rows `pending` → `sending` (FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the
+same UPDATE … RETURNING inside BEGIN IMMEDIATE, which serialises claimers). A row left in
+`sending` past the lease — its sender died — is claimed again. Errors: a person who unfollowed
+(43004) makes the row dead and the binding inactive; the daily quota (45009) pauses every sender
+until the next day in Asia/Shanghai; transport errors and anything else back off exponentially
+until `max_attempts`, then the row is dead (listed by `lianxin outbox status`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy import DateTime, bindparam, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler import render
+from scheduler.clock import (
+    in_quiet_hours,
+    naive_utc,
+    next_local_midnight,
+    quiet_hours_end,
+    today,
+)
+from storage.models import OfficialBinding, OutboxMessage, SharedValue
+
+log = logging.getLogger(__name__)
+
+PAUSE_KEY = "outbox.paused_until"
+WINDOW = dt.timedelta(hours=48)
+
+
+class Pusher(Protocol):
+    def send_template(self, openid: str, template_id: str, data: dict[str, str],
+                      url: str | None = None) -> dict: ...
+
+    def send_text(self, openid: str, content: str) -> dict: ...
+
+
+@dataclass(frozen=True)
+class SenderConfig:
+    template_id: str | None
+    base_url: str
+    secret_key: str
+    keywords: render.TemplateKeywords = field(default_factory=render.TemplateKeywords)
+    quiet_start: int = 21
+    quiet_end: int = 8
+    max_attempts: int = 6
+    backoff: dt.timedelta = dt.timedelta(minutes=1)
+    max_backoff: dt.timedelta = dt.timedelta(hours=6)
+    lease: dt.timedelta = dt.timedelta(minutes=5)
+    batch: int = 20
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    paused_until: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    official_id: int | None
+    payload: dict
+    urgent: bool
+    attempts: int
+
+
+def _claim_sql(dialect: str, quiet: bool) -> str:
+    lock = " FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else ""
+    urgent_only = " AND urgent = :yes" if quiet else ""
+    return f"""
+        UPDATE outbox SET state = 'sending', claimed_by = :worker, claimed_at = :now
+        WHERE id IN (
+            SELECT id FROM outbox
+            WHERE ((state = 'pending' AND next_attempt_at <= :now)
+                   OR (state = 'sending' AND claimed_at < :lease_cutoff)){urgent_only}
+            ORDER BY urgent DESC, id LIMIT :limit{lock})
+        RETURNING id, official_id, payload, urgent, attempts"""
+
+
+def claim(sessions: sessionmaker[Session], config: SenderConfig, now: dt.datetime) -> list[Claimed]:
+    utc = naive_utc(now)
+    quiet = in_quiet_hours(now, config.quiet_start, config.quiet_end)
+    with sessions.begin() as s:
+        sql = _claim_sql(s.get_bind().dialect.name, quiet)
+        typed = text(sql).bindparams(bindparam("now", type_=DateTime),
+                                     bindparam("lease_cutoff", type_=DateTime))
+        rows = s.execute(typed, {
+            "worker": config.worker, "now": utc, "lease_cutoff": utc - config.lease,
+            "limit": config.batch, "yes": True,
+        }).all()
+    return sorted(
+        (Claimed(r.id, r.official_id, _json(r.payload), bool(r.urgent), r.attempts)
+         for r in rows),
+        key=lambda c: c.id,
+    )
+
+
+def _json(value) -> dict:
+    # PostgreSQL's driver decodes JSON; SQLite hands back the text.
+    return value if isinstance(value, dict) else json.loads(value)
+
+
+def paused_until(sessions: sessionmaker[Session], now: dt.datetime) -> dt.datetime | None:
+    with sessions() as s:
+        row = s.get(SharedValue, PAUSE_KEY)
+        if row is not None and row.expires_at > naive_utc(now):
+            return row.expires_at
+    return None
+
+
+def _pause(sessions: sessionmaker[Session], until: dt.datetime) -> None:
+    with sessions.begin() as s:
+        row = s.get(SharedValue, PAUSE_KEY)
+        if row is None:
+            s.add(SharedValue(name=PAUSE_KEY, value="45009", expires_at=until))
+        else:
+            row.expires_at, row.value = until, "45009"
+
+
+def _binding(sessions: sessionmaker[Session], official_id: int | None):
+    if official_id is None:
+        return None
+    with sessions() as s:
+        return s.scalars(
+            select(OfficialBinding).where(OfficialBinding.official_id == official_id,
+                                          OfficialBinding.active)
+            .order_by(OfficialBinding.last_inbound_at.desc().nulls_last(),
+                      OfficialBinding.id.desc())
+        ).first()
+
+
+def _mark(sessions, row: Claimed, config: SenderConfig, **values) -> bool:
+    """Update a row we still hold; False when the lease was lost to another sender."""
+    with sessions.begin() as s:
+        result = s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id, OutboxMessage.state == "sending",
+                   OutboxMessage.claimed_by == config.worker)
+            .values(**values)
+        )
+        return bool(result.rowcount)
+
+
+def _deliver(pusher: Pusher, config: SenderConfig, row: Claimed, binding, now: dt.datetime):
+    message = row.payload
+    if binding.last_inbound_at and naive_utc(now) - binding.last_inbound_at < WINDOW:
+        try:
+            return pusher.send_text(binding.openid, render.full_text(message))
+        except Exception as exc:
+            if not getattr(exc, "outside_window", False):
+                raise
+            log.info("outbox %s: outside the 48 h window; sending a template", row.id)
+    if not config.template_id:
+        raise MissingTemplate("未配置模板消息（WECHAT_TEMPLATE_ID），且不在48小时客服窗口内")
+    data = render.template_data(message, config.keywords, today(now))
+    url = render.due_list_url(config.base_url, config.secret_key, row.official_id or 0)
+    return pusher.send_template(binding.openid, config.template_id, data, url)
+
+
+class MissingTemplate(Exception):
+    pass
+
+
+def _backoff(config: SenderConfig, attempts: int) -> dt.timedelta:
+    return min(config.backoff * (2 ** max(attempts - 1, 0)), config.max_backoff)
+
+
+def send_once(sessions: sessionmaker[Session], pusher: Pusher, config: SenderConfig,
+              now_fn=None) -> SendReport:
+    """Drain the rows that are due now, batch by batch, until none is left or sending pauses."""
+    now_fn = now_fn or (lambda: dt.datetime.now(dt.UTC))
+    report = SendReport()
+    while True:
+        now = now_fn()
+        pause = paused_until(sessions, now)
+        if pause is not None:
+            report.paused_until = pause
+            return report
+        batch = claim(sessions, config, now)
+        if not batch:
+            return report
+        for i, row in enumerate(batch):
+            if _send_row(sessions, pusher, config, row, now_fn(), report):
+                _release(sessions, config, batch[i + 1 :], report.paused_until)
+                return report
+
+
+def _release(sessions, config: SenderConfig, rows: list[Claimed], until) -> None:
+    for row in rows:
+        _mark(sessions, row, config, state="pending", claimed_by=None, claimed_at=None,
+              next_attempt_at=until)
+
+
+def _send_row(sessions, pusher: Pusher, config: SenderConfig, row: Claimed,
+              now: dt.datetime, report: SendReport) -> bool:
+    """Send one claimed row and mark it. Returns True when sending must pause (45009)."""
+    utc = naive_utc(now)
+    if not row.urgent and in_quiet_hours(now, config.quiet_start, config.quiet_end):
+        _mark(sessions, row, config, state="pending", claimed_by=None, claimed_at=None,
+              next_attempt_at=naive_utc(quiet_hours_end(now, config.quiet_end)))
+        return False
+    binding = _binding(sessions, row.official_id)
+    if binding is None:
+        _mark(sessions, row, config, state="dead", last_error="该工作人员未绑定微信（无有效绑定）")
+        report.dead += 1
+        return False
+    try:
+        _deliver(pusher, config, row, binding, now)
+    except MissingTemplate as exc:
+        _mark(sessions, row, config, state="dead", last_error=str(exc))
+        report.dead += 1
+        return False
+    except Exception as exc:  # classified by the attributes of bot.wechat's errors
+        return _failed(sessions, config, row, binding, exc, now, report)
+    _mark(sessions, row, config, state="sent", sent_at=utc, attempts=row.attempts + 1,
+          last_error=None)
+    report.sent += 1
+    return False
+
+
+def _failed(sessions, config, row: Claimed, binding, exc: Exception, now, report) -> bool:
+    errcode = getattr(exc, "errcode", None)
+    error = f"{type(exc).__name__}: {exc}"
+    if getattr(exc, "not_following", False):
+        with sessions.begin() as s:
+            s.execute(update(OfficialBinding).where(OfficialBinding.id == binding.id)
+                      .values(active=False))
+        _mark(sessions, row, config, state="dead", attempts=row.attempts + 1,
+              last_error=f"43004 未关注公众号，绑定已停用: {error}")
+        report.dead += 1
+        return False
+    if getattr(exc, "quota_exceeded", False):
+        until = naive_utc(next_local_midnight(now))
+        _pause(sessions, until)
+        _mark(sessions, row, config, state="pending", claimed_by=None, claimed_at=None,
+              next_attempt_at=until, last_error=error)
+        report.paused_until = until
+        log.warning("WeChat daily quota reached (45009); sending paused until %s UTC", until)
+        return True
+    attempts = row.attempts + 1
+    if attempts >= config.max_attempts:
+        _mark(sessions, row, config, state="dead", attempts=attempts, last_error=error)
+        report.dead += 1
+        log.error("outbox %s dead after %s attempts: %s", row.id, attempts, error)
+        return False
+    retry_at = naive_utc(now) + _backoff(config, attempts)
+    _mark(sessions, row, config, state="pending", attempts=attempts, claimed_by=None,
+          claimed_at=None, next_attempt_at=retry_at, last_error=error)
+    report.failed += 1
+    log.warning("outbox %s failed (errcode %s), retry at %s: %s", row.id, errcode, retry_at, error)
+    return False
+
+
+def retry(sessions: sessionmaker[Session], ids: list[int] | None, now: dt.datetime) -> int:
+    """Requeue dead rows (the given ids, or all dead rows when `ids` is None)."""
+    with sessions.begin() as s:
+        stmt = update(OutboxMessage).where(OutboxMessage.state == "dead")
+        if ids is not None:
+            stmt = stmt.where(OutboxMessage.id.in_(ids))
+        result = s.execute(stmt.values(state="pending", attempts=0, next_attempt_at=naive_utc(now),
+                                       claimed_by=None, claimed_at=None))
+        return result.rowcount or 0

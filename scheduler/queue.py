@@ -1,0 +1,69 @@
+"""Putting reminder messages into the outbox, each at most once (ON CONFLICT DO NOTHING)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from scheduler.clock import in_quiet_hours, naive_utc, quiet_hours_end
+from scheduler.policies import Schedule
+from storage.models import OutboxMessage
+
+
+def queued_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    keys = list(keys)
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        found.update(session.scalars(
+            select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk))))
+    return found
+
+
+def not_yet_queued(session: Session, messages: Sequence[dict]) -> list[dict]:
+    """The messages a real run would queue now (their keys are not in the outbox yet)."""
+    done = queued_keys(session, (m["dedupe_key"] for m in messages))
+    seen: set[str] = set()
+    fresh = []
+    for m in messages:
+        if m["dedupe_key"] not in done and m["dedupe_key"] not in seen:
+            seen.add(m["dedupe_key"])
+            fresh.append(m)
+    return fresh
+
+
+def first_attempt(now: dt.datetime, urgent: bool, schedule: Schedule) -> dt.datetime:
+    """Now, or the end of quiet hours for a non-urgent message queued during them (naive UTC)."""
+    if not urgent and in_quiet_hours(now, schedule.quiet_start, schedule.quiet_end):
+        return naive_utc(quiet_hours_end(now, schedule.quiet_end))
+    return naive_utc(now)
+
+
+def queue(session: Session, messages: Sequence[dict], now: dt.datetime,
+          schedule: Schedule) -> int:
+    """Insert the messages; ones whose key exists already are skipped. Returns how many were new."""
+    if not messages:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    created = naive_utc(now)
+    rows = [
+        {
+            "dedupe_key": m["dedupe_key"], "kind": m["kind"],
+            "official_id": m["recipient"]["id"], "payload": m,
+            "urgent": bool(m.get("urgent")), "state": "pending", "attempts": 0,
+            "next_attempt_at": first_attempt(now, bool(m.get("urgent")), schedule),
+            "created_at": created,
+        }
+        for m in messages
+    ]
+    inserted = 0
+    for row in rows:
+        stmt = insert(OutboxMessage).values(**row).on_conflict_do_nothing(
+            index_elements=["dedupe_key"])
+        inserted += session.execute(stmt).rowcount or 0
+    return inserted

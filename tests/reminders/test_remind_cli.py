@@ -1,0 +1,85 @@
+"""`lianxin remind`: the dry-run JSON, queueing once however often or concurrently it runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+from sqlalchemy import func, select
+
+from storage.models import OutboxMessage
+
+
+def _cli(env, *args, check=True):
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env,
+                          capture_output=True, text=True, check=check)
+
+
+def _lines(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def _seed(world):
+    member = world.official("赵红梅", openid="o-member")
+    cadre = world.official("周文", role="cadre", rank="科级")
+    world.official("孙镇长", role="township", region=world.township)
+    a, b, c = world.person("张三"), world.person("李四", hardship=True), world.person("王五")
+    for p in (a, b, c):
+        world.assign(member, p, start="2026-01-01")
+    world.assign(cadre, a, kind="pairing", start="2026-01-01")
+    world.contact(a, member, "2026-02-10")
+    world.contact(b, member, "2026-03-02")
+    world.contact(c, member, "2026-01-05", channel="phone")
+    world.need(c, member, dt.datetime(2026, 3, 1, 2), urgency="urgent")
+    return member, cadre
+
+
+def test_dry_run_json_shape_and_nothing_written(runtime, world, cli_env):
+    member, _ = _seed(world)
+    out = _cli(cli_env, "remind", "--today", "2026-04-01", "--dry-run", "--json").stdout
+    messages = _lines(out)
+    digest = next(m for m in messages if m["kind"] == "digest"
+                  and m["recipient"]["id"] == member)
+    assert digest["recipient"]["name"] == "赵红梅"
+    assert "*" in digest["recipient"]["phone"]
+    assert digest["dedupe_key"] == f"digest:{member}:2026-04-01"
+    people = [(p["name"], p["status"], p["rule"]) for p in digest["persons"]]
+    # national preset: 李四 (hardship) missed March; 王五 was only phoned in Q1
+    assert ("李四", "overdue", "特困每月入户") not in people  # visited 03-02: March met
+    assert ("王五", "overdue", "每季度入户") in people
+    assert all(p["status"] == "overdue" for p in digest["persons"][:1])
+    assert set(digest["persons"][0]) == {"name", "status", "rule", "last_contact"}
+    kinds = {m["kind"] for m in messages}
+    assert "need_escalation" in kinds  # urgent, untouched for a month
+    with runtime.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_rerun_queues_nothing_twice(runtime, world, cli_env):
+    _seed(world)
+    first = _lines(_cli(cli_env, "remind", "--today", "2026-04-01", "--json").stdout)
+    assert first
+    again = _lines(_cli(cli_env, "remind", "--today", "2026-04-01", "--json").stdout)
+    assert again == []
+    assert _lines(_cli(cli_env, "remind", "--today", "2026-04-01", "--dry-run",
+                       "--json").stdout) == []
+    with runtime.sessions() as s:
+        keys = s.scalars(select(OutboxMessage.dedupe_key)).all()
+    assert sorted(keys) == sorted(m["dedupe_key"] for m in first)
+
+
+def test_two_concurrent_runs_queue_each_message_once(runtime, world, cli_env):
+    _seed(world)
+    expected = _lines(_cli(cli_env, "remind", "--today", "2026-04-01", "--dry-run",
+                           "--json").stdout)
+    procs = [subprocess.Popen([sys.executable, "-m", "bot.cli", "remind", "--today",
+                               "2026-04-01", "--json"], env=cli_env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    with runtime.sessions() as s:
+        keys = s.scalars(select(OutboxMessage.dedupe_key)).all()
+    assert sorted(keys) == sorted(m["dedupe_key"] for m in expected)
