@@ -158,7 +158,9 @@ class FakeWeChat:
         self.token_issues += 1
         return token
 
-    def handle(self, method: str, path: str, query: dict[str, str], body: dict | None) -> tuple[int, dict | str]:
+    def handle(
+        self, method: str, path: str, query: dict[str, str], body: dict | None
+    ) -> tuple[int, dict | str]:
         record = Received(path, query, body)
         with self._lock:
             self.received.append(record)
@@ -179,12 +181,18 @@ class FakeWeChat:
         record.answer = answer
         return 200, answer
 
-    def _route(self, method: str, path: str, query: dict[str, str], body: dict | None) -> dict | None:
+    def _route(
+        self, method: str, path: str, query: dict[str, str], body: dict | None
+    ) -> dict | None:
         if path == TOKEN_PATH and method == "GET":
             return self._token(query)
         if path == STABLE_TOKEN_PATH and method == "POST":
             return self._stable_token(body or {})
-        handlers = {TEMPLATE_PATH: self._template, CUSTOM_PATH: self._custom, QRCODE_PATH: self._qrcode}
+        handlers = {
+            TEMPLATE_PATH: self._template,
+            CUSTOM_PATH: self._custom,
+            QRCODE_PATH: self._qrcode,
+        }
         if path not in handlers or method != "POST":
             return None
         token = query.get("access_token")
@@ -206,7 +214,9 @@ class FakeWeChat:
         return None
 
     def _token(self, query: dict[str, str]) -> dict:
-        error = self._credentials_error(query.get("appid"), query.get("secret"), query.get("grant_type"))
+        error = self._credentials_error(
+            query.get("appid"), query.get("secret"), query.get("grant_type")
+        )
         if error:
             return error
         grace = self._now() + OLD_TOKEN_GRACE
@@ -215,7 +225,9 @@ class FakeWeChat:
         return {"access_token": self._issue(), "expires_in": self.token_ttl}
 
     def _stable_token(self, body: dict) -> dict:
-        error = self._credentials_error(body.get("appid"), body.get("secret"), body.get("grant_type"))
+        error = self._credentials_error(
+            body.get("appid"), body.get("secret"), body.get("grant_type")
+        )
         if error:
             return error
         current = self._current
