@@ -57,7 +57,9 @@ def _dispatch(sim, line: str, voice: bool):  # type: ignore[no-untyped-def]
     default=None,
     help="Safe mode (AES) [default: when WECHAT_ENCODING_AES_KEY is set].",
 )
-@click.option("--send", "one_shot", default=None, help="Send this one message, print the reply, exit.")
+@click.option(
+    "--send", "one_shot", default=None, help="Send this one message, print the reply, exit."
+)
 @pass_state
 def chat(
     state: CliState,

@@ -27,7 +27,9 @@ def second_process(wechat_runtime: Runtime) -> tuple[Runtime, WeChatClient]:
     return rt, make_client(rt.settings, rt.sessions)
 
 
-def test_token_fetched_once_and_shared_between_processes(wechat_runtime, wechat_client, fake_wechat):
+def test_token_fetched_once_and_shared_between_processes(
+    wechat_runtime, wechat_client, fake_wechat
+):
     other_rt, other = second_process(wechat_runtime)
     try:
         wechat_client.send_text("o_a", "一")
@@ -171,14 +173,18 @@ def test_token_endpoint_timeout_is_a_transport_error(wechat_runtime, fake_wechat
         assert get_value(s, "wechat.access_token." + fake_wechat.app_id, utcnow()) is None
 
 
-def test_http_500_and_connection_refused_are_transport_errors(wechat_runtime, wechat_client, fake_wechat):
+def test_http_500_and_connection_refused_are_transport_errors(
+    wechat_runtime, wechat_client, fake_wechat
+):
     fake_wechat.http_error_next(TEMPLATE_PATH, status=500)
     with pytest.raises(WeChatTransportError):
         wechat_client.send_template("o_a", TEMPLATE, {"k": "v"})
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed_port = sock.getsockname()[1]
-    settings = dataclasses.replace(wechat_runtime.settings, wechat_api_base_url=f"http://127.0.0.1:{closed_port}")
+    settings = dataclasses.replace(
+        wechat_runtime.settings, wechat_api_base_url=f"http://127.0.0.1:{closed_port}"
+    )
     with pytest.raises(WeChatTransportError):
         make_client(settings, wechat_runtime.sessions).send_text("o_a", "nobody there")
 
@@ -195,13 +201,21 @@ def test_template_values_cut_to_one_line_of_20_characters(wechat_client, fake_we
     wechat_client.send_template(
         "o_a",
         TEMPLATE,
-        {"thing1": "张三、李四、王五、赵六、钱七、孙八、周九、吴十 共8户逾期", "thing2": "第一行\n第二行", "time3": "2026-11-22"},
+        {
+            "thing1": "张三、李四、王五、赵六、钱七、孙八、周九、吴十 共8户逾期",
+            "thing2": "第一行\n第二行",
+            "time3": "2026-11-22",
+        },
         url="https://example.org/digest/1",
         client_msg_id="digest:1:2026-11-22",
     )
     body = fake_wechat.sent[0]["body"]
     values = {k: v["value"] for k, v in body["data"].items()}
-    assert values == {"thing1": "张三、李四、王五、赵六、钱七、孙八、周九", "thing2": "第一行 第二行", "time3": "2026-11-22"}
+    assert values == {
+        "thing1": "张三、李四、王五、赵六、钱七、孙八、周九",
+        "thing2": "第一行 第二行",
+        "time3": "2026-11-22",
+    }
     assert all(len(v) <= 20 and "\n" not in v for v in values.values())
     assert body["template_id"] == TEMPLATE and body["touser"] == "o_a"
     assert body["url"] == "https://example.org/digest/1"
@@ -211,12 +225,19 @@ def test_template_values_cut_to_one_line_of_20_characters(wechat_client, fake_we
 def test_custom_text_and_qrcode_bodies(wechat_client, fake_wechat):
     long_text = "逾期：\n" + "张三\n" * 100
     wechat_client.send_text("o_a", long_text)
-    assert fake_wechat.sent[0]["body"] == {"touser": "o_a", "msgtype": "text", "text": {"content": long_text}}
+    assert fake_wechat.sent[0]["body"] == {
+        "touser": "o_a",
+        "msgtype": "text",
+        "text": {"content": long_text},
+    }
     qr = wechat_client.create_permanent_qrcode("person:42")
     assert set(qr) == {"ticket", "url"}
     assert fake_wechat.qrcodes[0]["scene"] == "person:42"
     request = fake_wechat.calls(QRCODE_PATH)[0].body
-    assert request == {"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": "person:42"}}}
+    assert request == {
+        "action_name": "QR_LIMIT_STR_SCENE",
+        "action_info": {"scene": {"scene_str": "person:42"}},
+    }
     with pytest.raises(ValueError):
         wechat_client.create_permanent_qrcode("x" * 65)
 

@@ -90,7 +90,9 @@ def test_accepts_padding_to_aes_block_size_too(crypto):
 
 def test_published_sample():
     """The encrypted sample of wechatpy's test-suite (from the WeCom docs; same scheme, CorpID)."""
-    sample = MessageCrypto("123456", "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR", "wx49f0ab532d5d035a")
+    sample = MessageCrypto(
+        "123456", "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR", "wx49f0ab532d5d035a"
+    )
     body = (
         "<xml><ToUserName><![CDATA[wx49f0ab532d5d035a]]></ToUserName>\n<Encrypt><![CDATA["
         "RgqEoJj5A4EMYlLvWO1F86ioRjZfaex/gePD0gOXTxpsq5Yj4GNglrBb8I2BAJVODGajiFnXBu7mCPatfjsu6IHCrsTy"
@@ -100,7 +102,9 @@ def test_published_sample():
         "sl5noTrb++x6En749zCpQVhDpbV6GDnTbcX2e8K9QaNWHp91eBdCRxthuL0="
         "]]></Encrypt>\n<AgentID><![CDATA[1]]></AgentID>\n</xml>"
     )
-    plain = sample.decrypt(body, "74d92dfeb87ba7c714f89d98870ae5eb62dff26d", "1411525903", "461056294")
+    plain = sample.decrypt(
+        body, "74d92dfeb87ba7c714f89d98870ae5eb62dff26d", "1411525903", "461056294"
+    )
     message = parse_inbound(plain)
     assert (message.from_user, message.content) == ("messense", "test")
     with pytest.raises(InvalidRequest):
@@ -211,7 +215,17 @@ def test_undecryptable_payloads_raise_invalid_request(crypto, encrypt):
         b"<xml><Encrypt>" + b"A" * (64 * 1024) + b"</Encrypt></xml>",
         b"<xml><ToUserName>gh</ToUserName></xml>",
     ],
-    ids=["empty", "text", "unclosed", "root", "repeated", "entity", "external-dtd", "oversized", "no-encrypt"],
+    ids=[
+        "empty",
+        "text",
+        "unclosed",
+        "root",
+        "repeated",
+        "entity",
+        "external-dtd",
+        "oversized",
+        "no-encrypt",
+    ],
 )
 def test_malformed_envelopes_raise_invalid_request(crypto, body):
     with pytest.raises(InvalidRequest):

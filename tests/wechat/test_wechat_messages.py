@@ -146,7 +146,12 @@ def test_event_with_msg_id_still_dedupes_as_an_event():
 
 def test_location_link_image():
     loc = parse_inbound(LOCATION)
-    assert (loc.location_x, loc.location_y, loc.scale, loc.label) == (23.134521, 113.358803, 20, "位置信息")
+    assert (loc.location_x, loc.location_y, loc.scale, loc.label) == (
+        23.134521,
+        113.358803,
+        20,
+        "位置信息",
+    )
     link = parse_inbound(LINK)
     assert (link.title, link.url) == ("公众平台官网链接", "url")
     img = parse_inbound(IMAGE)
@@ -155,7 +160,9 @@ def test_location_link_image():
     assert (ev.event, ev.latitude, ev.longitude) == ("location", 23.137466, 113.352425)
 
 
-@pytest.mark.parametrize("xml", [TEXT, VOICE.format(recognition="好"), SUBSCRIBE_QR, SCAN, LOCATION, LINK, IMAGE])
+@pytest.mark.parametrize(
+    "xml", [TEXT, VOICE.format(recognition="好"), SUBSCRIBE_QR, SCAN, LOCATION, LINK, IMAGE]
+)
 def test_agrees_with_wechatpy(xml):
     ours, theirs = parse_inbound(xml), parse_message(xml)
     assert (ours.from_user, ours.to_user) == (theirs.source, theirs.target)
@@ -178,7 +185,9 @@ def test_agrees_with_wechatpy(xml):
         TEXT.replace("</xml>", ""),
         TEXT.replace("xml>", "root>"),
         TEXT.replace("<Content>", "<Content>a</Content><Content>"),
-        TEXT.replace("<FromUserName>", "<FromUserName><a>b</a>").replace("</FromUserName>", "</FromUserName>"),
+        TEXT.replace("<FromUserName>", "<FromUserName><a>b</a>").replace(
+            "</FromUserName>", "</FromUserName>"
+        ),
         "",
         "   ",
         "<xml>",
