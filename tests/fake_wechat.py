@@ -61,6 +61,7 @@ class FakeWeChat:
     token_ttl: int = 7200
     not_following: set[str] = field(default_factory=set)  # openids: template/custom → 43004
     outside_window: set[str] = field(default_factory=set)  # openids: custom send → 45015
+    serve_stable_token: bool = True  # False: answer 404 there, like a server that predates it
 
     def __post_init__(self) -> None:
         self.sent: list[dict] = []  # accepted messages: {"kind", "touser", "body", "msgid"}
@@ -186,7 +187,7 @@ class FakeWeChat:
     ) -> dict | None:
         if path == TOKEN_PATH and method == "GET":
             return self._token(query)
-        if path == STABLE_TOKEN_PATH and method == "POST":
+        if path == STABLE_TOKEN_PATH and method == "POST" and self.serve_stable_token:
             return self._stable_token(body or {})
         handlers = {
             TEMPLATE_PATH: self._template,

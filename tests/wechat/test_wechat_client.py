@@ -16,7 +16,13 @@ from bot.wechat.factory import make_client
 from bot.wechat.token_store import DatabaseTokenStore
 from storage.models import utcnow
 from storage.shared_values import get_value, set_value
-from tests.fake_wechat import CUSTOM_PATH, QRCODE_PATH, STABLE_TOKEN_PATH, TEMPLATE_PATH
+from tests.fake_wechat import (
+    CUSTOM_PATH,
+    QRCODE_PATH,
+    STABLE_TOKEN_PATH,
+    TEMPLATE_PATH,
+    TOKEN_PATH,
+)
 
 TEMPLATE = "tmpl_digest"
 
@@ -187,6 +193,18 @@ def test_http_500_and_connection_refused_are_transport_errors(
     )
     with pytest.raises(WeChatTransportError):
         make_client(settings, wechat_runtime.sessions).send_text("o_a", "nobody there")
+
+
+def test_classic_token_endpoint_when_stable_token_is_missing(wechat_client, fake_wechat):
+    fake_wechat.serve_stable_token = False
+    wechat_client.send_text("o_a", "x")
+    assert fake_wechat.token_issues == 1
+    assert [c.status for c in fake_wechat.calls(STABLE_TOKEN_PATH)] == [404]
+    assert fake_wechat.calls(TOKEN_PATH)[0].query == {
+        "grant_type": "client_credential",
+        "appid": fake_wechat.app_id,
+        "secret": fake_wechat.app_secret,
+    }
 
 
 def test_bad_credentials_surface_as_api_error(wechat_runtime, fake_wechat):
