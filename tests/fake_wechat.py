@@ -324,3 +324,28 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._serve("POST")
+
+
+def main() -> None:
+    """Run the fake by itself: `python -m tests.fake_wechat` prints its base URL, Ctrl-C stops."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A fake of WeChat's API on loopback.")
+    parser.add_argument("--app-id", default=FakeWeChat.app_id)
+    parser.add_argument("--app-secret", default=FakeWeChat.app_secret)
+    args = parser.parse_args()
+    with FakeWeChat(app_id=args.app_id, app_secret=args.app_secret) as fake:
+        print(f"WECHAT_API_BASE_URL={fake.base_url}", flush=True)
+        shown = 0
+        try:
+            while True:
+                time.sleep(0.5)
+                for message in fake.sent[shown:]:
+                    print(json.dumps(message, ensure_ascii=False), flush=True)
+                    shown += 1
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

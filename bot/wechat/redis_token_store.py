@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from typing import cast
 
 import redis
 from redis.exceptions import LockError, RedisError
@@ -38,7 +39,7 @@ class RedisTokenStore:
 
     def _read(self) -> tuple[str, float] | None:
         try:
-            raw = self._redis.get(self._name)
+            raw = cast("bytes | None", self._redis.get(self._name))  # sync client
         except RedisError as exc:
             raise WeChatTransportError(f"token store unavailable: {exc}") from exc
         if not raw:
