@@ -7,7 +7,14 @@ import xmltodict
 from wechatpy import parse_message
 
 from bot.wechat.errors import InvalidRequest
-from bot.wechat.messages import MAX_BODY_BYTES, empty_reply, parse_inbound, render_text_reply
+from bot.wechat.messages import (
+    MAX_BODY_BYTES,
+    MAX_REPLY_BYTES,
+    empty_reply,
+    fit_reply,
+    parse_inbound,
+    render_text_reply,
+)
 
 TEXT = """<xml>
   <ToUserName><![CDATA[toUser]]></ToUserName>
@@ -246,6 +253,25 @@ def test_text_reply_round_trips_through_a_real_xml_parser(content):
 def test_reply_drops_characters_xml_cannot_carry():
     xml = render_text_reply("o", "gh", "a\x00b\x1bc", 1)
     assert xmltodict.parse(xml)["xml"]["Content"] == "abc"
+
+
+def test_long_reply_is_cut_to_what_wechat_accepts():
+    content = "张三：本季度已入户。" * 300
+    reply = xmltodict.parse(render_text_reply("o", "gh", content, 1))["xml"]["Content"]
+    assert len(reply.encode("utf-8")) <= MAX_REPLY_BYTES
+    assert reply.endswith("…") and content.startswith(reply[:-1])
+    assert fit_reply("短") == "短"
+
+
+def test_long_event_keys_still_fit_the_dedupe_column():
+    key = "k" * 128
+    xml = UNSUBSCRIBE.replace("unsubscribe", "CLICK").replace(
+        "</Event>", f"</Event><EventKey>{key}</EventKey>"
+    )
+    m = parse_inbound(xml)
+    assert m.event_key == key
+    assert len(m.dedupe_key) <= 160 and m.dedupe_key.startswith("evt:")
+    assert m.dedupe_key != parse_inbound(xml.replace("123456789", "123456790")).dedupe_key
 
 
 def test_empty_reply():
