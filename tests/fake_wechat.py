@@ -61,6 +61,7 @@ class FakeWeChat:
     token_ttl: int = 7200
     not_following: set[str] = field(default_factory=set)  # openids: template/custom → 43004
     outside_window: set[str] = field(default_factory=set)  # openids: custom send → 45015
+    serve_stable_token: bool = True  # False: answer 404 there, like a server that predates it
 
     def __post_init__(self) -> None:
         self.sent: list[dict] = []  # accepted messages: {"kind", "touser", "body", "msgid"}
@@ -158,7 +159,9 @@ class FakeWeChat:
         self.token_issues += 1
         return token
 
-    def handle(self, method: str, path: str, query: dict[str, str], body: dict | None) -> tuple[int, dict | str]:
+    def handle(
+        self, method: str, path: str, query: dict[str, str], body: dict | None
+    ) -> tuple[int, dict | str]:
         record = Received(path, query, body)
         with self._lock:
             self.received.append(record)
@@ -179,12 +182,18 @@ class FakeWeChat:
         record.answer = answer
         return 200, answer
 
-    def _route(self, method: str, path: str, query: dict[str, str], body: dict | None) -> dict | None:
+    def _route(
+        self, method: str, path: str, query: dict[str, str], body: dict | None
+    ) -> dict | None:
         if path == TOKEN_PATH and method == "GET":
             return self._token(query)
-        if path == STABLE_TOKEN_PATH and method == "POST":
+        if path == STABLE_TOKEN_PATH and method == "POST" and self.serve_stable_token:
             return self._stable_token(body or {})
-        handlers = {TEMPLATE_PATH: self._template, CUSTOM_PATH: self._custom, QRCODE_PATH: self._qrcode}
+        handlers = {
+            TEMPLATE_PATH: self._template,
+            CUSTOM_PATH: self._custom,
+            QRCODE_PATH: self._qrcode,
+        }
         if path not in handlers or method != "POST":
             return None
         token = query.get("access_token")
@@ -206,7 +215,9 @@ class FakeWeChat:
         return None
 
     def _token(self, query: dict[str, str]) -> dict:
-        error = self._credentials_error(query.get("appid"), query.get("secret"), query.get("grant_type"))
+        error = self._credentials_error(
+            query.get("appid"), query.get("secret"), query.get("grant_type")
+        )
         if error:
             return error
         grace = self._now() + OLD_TOKEN_GRACE
@@ -215,7 +226,9 @@ class FakeWeChat:
         return {"access_token": self._issue(), "expires_in": self.token_ttl}
 
     def _stable_token(self, body: dict) -> dict:
-        error = self._credentials_error(body.get("appid"), body.get("secret"), body.get("grant_type"))
+        error = self._credentials_error(
+            body.get("appid"), body.get("secret"), body.get("grant_type")
+        )
         if error:
             return error
         current = self._current
@@ -311,3 +324,28 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._serve("POST")
+
+
+def main() -> None:
+    """Run the fake by itself: `python -m tests.fake_wechat` prints its base URL, Ctrl-C stops."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A fake of WeChat's API on loopback.")
+    parser.add_argument("--app-id", default=FakeWeChat.app_id)
+    parser.add_argument("--app-secret", default=FakeWeChat.app_secret)
+    args = parser.parse_args()
+    with FakeWeChat(app_id=args.app_id, app_secret=args.app_secret) as fake:
+        print(f"WECHAT_API_BASE_URL={fake.base_url}", flush=True)
+        shown = 0
+        try:
+            while True:
+                time.sleep(0.5)
+                for message in fake.sent[shown:]:
+                    print(json.dumps(message, ensure_ascii=False), flush=True)
+                    shown += 1
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -42,3 +42,7 @@ class WeChatTransportError(Exception):
 
     The message may or may not have been delivered; callers back off and retry.
     """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status, when there was an answer

@@ -7,6 +7,7 @@ same scene.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -15,14 +16,20 @@ from bot.wechat.xml_body import MAX_BODY_BYTES, parse_xml_body, text_field
 
 __all__ = [
     "MAX_BODY_BYTES",
+    "MAX_REPLY_BYTES",
     "SUCCESS_REPLY",
     "Inbound",
     "empty_reply",
+    "fit_reply",
     "parse_inbound",
     "render_text_reply",
 ]
 
 QRSCENE_PREFIX = "qrscene_"
+# WeChat drops a passive text reply whose Content is longer than this (UTF-8 bytes).
+MAX_REPLY_BYTES = 2048
+# inbound_messages.dedupe_key is a String(160).
+MAX_DEDUPE_KEY = 160
 # "success" (or an empty body) tells WeChat not to retry and to show nothing; never encrypted.
 SUCCESS_REPLY = "success"
 
@@ -61,8 +68,12 @@ class Inbound:
     def dedupe_key(self) -> str:
         """The same for WeChat's retries of one message or event, different otherwise."""
         if self.msg_id and not self.is_event:
-            return f"msg:{self.msg_id}"
-        return f"evt:{self.from_user}:{self.create_time}:{self.event}:{self.event_key}"
+            key = f"msg:{self.msg_id}"
+        else:
+            key = f"evt:{self.from_user}:{self.create_time}:{self.event}:{self.event_key}"
+        if len(key) > MAX_DEDUPE_KEY:  # long event keys (menu keys up to 128 bytes)
+            key = key[:4] + hashlib.sha1(key.encode("utf-8")).hexdigest()
+        return key
 
 
 def _number(fields: dict[str, object], name: str, kind: type[int] | type[float]):
@@ -127,8 +138,20 @@ def cdata(text: str) -> str:
     return "<![CDATA[" + clean.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
+def fit_reply(content: str, max_bytes: int = MAX_REPLY_BYTES) -> str:
+    """`content` cut (with "…") to WeChat's size limit for a passive text reply."""
+    if len(content.encode("utf-8")) <= max_bytes:
+        return content
+    cut = content.encode("utf-8")[: max_bytes - len("…".encode())].decode("utf-8", "ignore")
+    return cut + "…"
+
+
 def render_text_reply(to_user: str, from_user: str, content: str, create_time: int) -> str:
-    """A passive text reply: `to_user` is the sender's openid, `from_user` our account's id."""
+    """A passive text reply: `to_user` is the sender's openid, `from_user` our account's id.
+
+    Content longer than WeChat accepts is cut to fit (see `fit_reply`); send long lists by push.
+    """
+    content = fit_reply(content)
     return (
         "<xml>"
         f"<ToUserName>{cdata(to_user)}</ToUserName>"

@@ -12,7 +12,9 @@ def compute_signature(token: str, timestamp: str, nonce: str, *extra: str) -> st
     return hashlib.sha1("".join(parts).encode("utf-8")).hexdigest()
 
 
-def verify_signature(token: str, timestamp: str | None, nonce: str | None, signature: str | None) -> bool:
+def verify_signature(
+    token: str, timestamp: str | None, nonce: str | None, signature: str | None
+) -> bool:
     """True when `signature` was made with our token; missing parameters never verify."""
     if not timestamp or not nonce or not signature:
         return False
