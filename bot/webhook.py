@@ -61,12 +61,13 @@ def receive() -> Response:
         return _plain("invalid signature", 403)
     body = request.get_data(cache=False)
     encrypted = request.args.get("encrypt_type", "raw").lower() == "aes"
+    key_index = 0
     try:
         check_size(body)
         if encrypted:
             if conv.crypto is None:
                 raise InvalidRequest("encrypted message but no EncodingAESKey configured")
-            body = conv.crypto.decrypt(
+            body, key_index = conv.crypto.decrypt_with_key(
                 body, request.args.get("msg_signature"), request.args.get("timestamp"), request.args.get("nonce")
             )
         message = parse_inbound(body)
@@ -79,7 +80,7 @@ def receive() -> Response:
     except Exception:
         log.exception("failed to handle %s from …%s", message.msg_type, message.from_user[-6:])
         reply = Reply(texts.APOLOGY)
-    return _render(message, reply, encrypted)
+    return _render(message, reply, encrypted, key_index)
 
 
 def _incoming(m: Inbound) -> Incoming:
@@ -96,12 +97,14 @@ def _incoming(m: Inbound) -> Incoming:
     )
 
 
-def _render(message: Inbound, reply: Reply, encrypted: bool) -> Response:
+def _render(message: Inbound, reply: Reply, encrypted: bool, key_index: int) -> Response:
     if not reply.text:
         return _plain(SUCCESS_REPLY)
     log.info("reply to …%s: %s", message.from_user[-6:], mask_text(reply.text[:60]))
     xml = render_text_reply(message.from_user, message.to_user, reply.text, int(time.time()))
     conv = conversation_of(current_app)
     if encrypted and conv.crypto is not None:
-        xml = conv.crypto.encrypt(xml, request.args.get("nonce", ""), request.args.get("timestamp", ""))
+        xml = conv.crypto.encrypt(
+            xml, request.args.get("nonce", ""), request.args.get("timestamp", ""), key_index
+        )
     return Response(xml, mimetype="application/xml")

@@ -57,8 +57,11 @@ class MessageCrypto:
         self._keys = [aes_key(encoding_aes_key)]
         if previous_key:
             self._keys.append(aes_key(previous_key))
-        # wechatpy builds the reply envelope exactly as WeChat's own samples do.
-        self._replier = WeChatCrypto(token, encoding_aes_key, app_id)
+        # wechatpy builds the reply envelope exactly as WeChat's own samples do. A message that
+        # came in under the previous key is answered under it too: that is the key WeChat used.
+        self._repliers = [WeChatCrypto(token, encoding_aes_key, app_id)]
+        if previous_key:
+            self._repliers.append(WeChatCrypto(token, previous_key, app_id))
 
     def decrypt(
         self,
@@ -68,6 +71,16 @@ class MessageCrypto:
         nonce: str | None,
     ) -> bytes:
         """The plaintext message XML from a safe- or compatible-mode body."""
+        return self.decrypt_with_key(body_xml, msg_signature, timestamp, nonce)[0]
+
+    def decrypt_with_key(
+        self,
+        body_xml: bytes | str,
+        msg_signature: str | None,
+        timestamp: str | None,
+        nonce: str | None,
+    ) -> tuple[bytes, int]:
+        """(plaintext XML, index of the key that opened it: 0 current, 1 previous)."""
         fields = parse_xml_body(body_xml)
         encrypt = text_field(fields, "Encrypt")
         if not encrypt:
@@ -79,9 +92,9 @@ class MessageCrypto:
         if not hmac.compare_digest(expected.encode(), given):
             raise InvalidRequest("bad msg_signature")
         failure: Exception | None = None
-        for key in self._keys:
+        for index, key in enumerate(self._keys):
             try:
-                return self._open(key, encrypt)
+                return self._open(key, encrypt), index
             except _DECRYPT_ERRORS as exc:
                 failure = exc
         raise InvalidRequest(f"cannot decrypt: {failure!r}") from failure
@@ -104,6 +117,6 @@ class MessageCrypto:
         message.decode("utf-8")  # WeChat sends UTF-8; anything else is garbage
         return message
 
-    def encrypt(self, reply_xml: str, nonce: str, timestamp: str) -> str:
+    def encrypt(self, reply_xml: str, nonce: str, timestamp: str, key_index: int = 0) -> str:
         """The encrypted reply envelope (Encrypt, MsgSignature, TimeStamp, Nonce)."""
-        return self._replier.encrypt_message(reply_xml, nonce, str(timestamp))
+        return self._repliers[key_index].encrypt_message(reply_xml, nonce, str(timestamp))
