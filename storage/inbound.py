@@ -27,8 +27,14 @@ def claim(session: Session, dedupe_key: str, openid: str, msg_type: str) -> bool
     insert: Any = (
         postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     )
-    stmt = insert(InboundMessage).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return bool(session.execute(stmt).rowcount)
+    stmt = (
+        insert(InboundMessage)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(InboundMessage.id)
+    )
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT that returns rows.
+    return session.execute(stmt).scalar() is not None
 
 
 def stored_reply(session: Session, dedupe_key: str) -> str | None:

@@ -48,5 +48,5 @@ def enqueue(
         )
     else:  # pragma: no cover - only the two supported dialects
         stmt = insert(OutboxMessage).values(values)
-    result = session.execute(stmt)
-    return bool(result.rowcount)
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT that returns rows.
+    return session.execute(stmt.returning(OutboxMessage.id)).scalar() is not None
