@@ -74,7 +74,7 @@ def echo_url() -> Iterator[str]:
     EchoWebhook.seen = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), EchoWebhook)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/wechat"
     server.shutdown()
