@@ -134,6 +134,44 @@ def run_load(
     return Result(label, total, errors[0], time.perf_counter() - started, latencies)
 
 
+def protocol_cpu(rounds: int, per_round: int = 20000) -> None:
+    """CPU per message of verify + parse + reply, wechatpy vs bot.wechat, without HTTP.
+
+    process_time counts only this process's CPU, so other load on the machine does not skew it.
+    """
+    from wechatpy import parse_message
+    from wechatpy.replies import TextReply
+    from wechatpy.utils import check_signature
+
+    from bot.wechat.callback import read_callback
+    from bot.wechat.messages import render_text_reply
+
+    xml = _message("o_bench_official", ["张三"], 0).encode("utf-8")
+    query = signed_query(DEFAULT_TOKEN)
+
+    def wechatpy_echo() -> str:
+        args = (query["signature"], query["timestamp"], query["nonce"])
+        check_signature(DEFAULT_TOKEN, *args)
+        message = parse_message(xml)
+        return TextReply(content=f"收到：{message.content}", message=message).render()
+
+    def ours_echo() -> str:
+        m = read_callback(query, xml, DEFAULT_TOKEN, None).message
+        return render_text_reply(m.from_user, m.to_user, f"收到：{m.content}", m.create_time)
+
+    samples: dict[str, list[float]] = {"wechatpy": [], "bot.wechat": []}
+    for _ in range(rounds):
+        for label, fn in (("wechatpy", wechatpy_echo), ("bot.wechat", ours_echo)):
+            started = time.process_time()
+            for _ in range(per_round):
+                fn()
+            samples[label].append((time.process_time() - started) / per_round * 1e6)
+    base = statistics.median(samples["wechatpy"])
+    for label, values in samples.items():
+        median = statistics.median(values)
+        print(f"label={label}  median_cpu_us_per_message={median:.1f}  ratio={median / base:.2f}")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -196,6 +234,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--protocol-cpu", action="store_true", help="CPU per message, no HTTP (wechatpy vs ours)"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per target")
     parser.add_argument("--json", action="store_true", help="print one JSON object per run")
     args = parser.parse_args()
@@ -203,6 +244,9 @@ def main() -> None:
     names = args.name or ["张三", "李四", "王五", "赵六"]
     env = dict(os.environ, WECHAT_TOKEN=args.token)
 
+    if args.protocol_cpu:
+        protocol_cpu(args.rounds)
+        return
     targets: list[tuple[str, str | None, str | None, dict[str, str]]] = []
     if args.echo:
         targets.append(("echo (Flask + wechatpy)", "bench.webhook_echo:app", None, {}))

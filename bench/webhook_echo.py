@@ -35,24 +35,24 @@ def wechat() -> str:
     return TextReply(content=f"收到：{getattr(message, 'content', '')}", message=message).render()
 
 
-# The same echo built from our protocol layer, to show what bot.wechat costs against wechatpy.
+# The same echo built from our protocol layer (bot.wechat.callback), to show what bot.wechat costs against wechatpy.
 ours_app = Flask("ours_echo")
 
 
 @ours_app.route("/wechat", methods=["GET", "POST"])
 def ours_wechat() -> str:
+    from bot.wechat.callback import read_callback, seal_reply, verify_url
     from bot.wechat.errors import InvalidRequest
-    from bot.wechat.messages import parse_inbound, render_text_reply
-    from bot.wechat.signature import verify_signature
+    from bot.wechat.messages import render_text_reply
 
-    args = request.args
-    if not verify_signature(TOKEN, args.get("timestamp"), args.get("nonce"), args.get("signature")):
-        abort(403)
-    if request.method == "GET":
-        return args.get("echostr", "")
     try:
-        message = parse_inbound(request.get_data())
+        if request.method == "GET":
+            return verify_url(request.args, TOKEN)
+        callback = read_callback(request.args, request.get_data(), TOKEN, None)
     except InvalidRequest:
-        abort(400)
-    reply = f"收到：{message.content}"
-    return render_text_reply(message.from_user, message.to_user, reply, message.create_time)
+        abort(403)
+    message = callback.message
+    reply = render_text_reply(
+        message.from_user, message.to_user, f"收到：{message.content}", message.create_time
+    )
+    return seal_reply(callback, reply, None)

@@ -85,7 +85,9 @@ class FakeWeChat:
             owner = fake
 
         self._server = _Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-wechat").start()
+        threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True, name="fake-wechat"
+        ).start()
         return self
 
     def stop(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 import requests
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 # WeChat shows at most 20 characters of a template keyword value and no line breaks (since 2023).
 TEMPLATE_VALUE_MAX = 20
 SCENE_STR_MAX = 64
+# requests puts the URL in its error messages; the secret and the token must not reach the logs.
+_CREDENTIAL_IN_URL = re.compile(r"(secret|access_token)=[^&\s'\"]+")
 
 
 def template_value(value: object) -> str:
@@ -147,7 +150,8 @@ class WeChatClient:
                 method, self.base_url + path, timeout=self._timeout, allow_redirects=False, **kwargs
             )
         except requests.RequestException as exc:
-            raise WeChatTransportError(f"{path}: {exc.__class__.__name__}: {exc}") from exc
+            detail = _CREDENTIAL_IN_URL.sub(r"\1=***", str(exc))
+            raise WeChatTransportError(f"{path}: {exc.__class__.__name__}: {detail}") from exc
         if response.status_code != 200:
             raise WeChatTransportError(f"{path}: HTTP {response.status_code}", response.status_code)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -21,8 +22,6 @@ def fake_wechat() -> Iterator[FakeWeChat]:
 @pytest.fixture
 def wechat_runtime(settings, fake_wechat: FakeWeChat) -> Iterator[Runtime]:
     """A runtime whose settings point every WeChat call at the fake."""
-    import dataclasses
-
     rt = Runtime(
         dataclasses.replace(
             settings,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import xmltodict
+from hypothesis import given
+from hypothesis import strategies as st
 from wechatpy import parse_message
 
 from bot.wechat.errors import InvalidRequest
@@ -248,6 +250,19 @@ def test_text_reply_round_trips_through_a_real_xml_parser(content):
     assert fields["CreateTime"] == "1714036504"
     assert fields["MsgType"] == "text"
     assert (fields["Content"] or "") == content
+
+
+def _xml_char(c: str) -> bool:
+    """XML 1.0's Char production (surrogates are excluded by the strategy)."""
+    return c in "\t\n\r" or "\x20" <= c <= "\ufffd" or c >= "\U00010000"
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=300))
+def test_any_reply_text_survives_rendering_and_parsing(content):
+    parsed = parse_inbound(render_text_reply("o_user", "gh", content, 1)).content
+    expected = "".join(c for c in content if _xml_char(c))
+    # XML reads \r\n and a lone \r back as \n; xmltodict strips surrounding whitespace.
+    assert parsed == expected.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def test_reply_drops_characters_xml_cannot_carry():

@@ -15,10 +15,11 @@ import pytest
 from wechatpy.crypto import WeChatCrypto
 
 from bot.settings import DEV_AES_KEY
+from bot.wechat.callback import read_callback, seal_reply
 from bot.wechat.crypto import MessageCrypto
 from bot.wechat.errors import InvalidRequest
 from bot.wechat.messages import empty_reply, parse_inbound, render_text_reply
-from bot.wechat.signature import compute_signature, verify_signature
+from bot.wechat.signature import compute_signature
 from bot.wechat.simulator import (
     Simulator,
     build_event,
@@ -44,30 +45,20 @@ class EchoWebhook(BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.seen.append(query)
-        if not verify_signature(
-            TOKEN, query.get("timestamp"), query.get("nonce"), query.get("signature")
-        ):
-            return self._answer(403, "bad signature")
-        aes = query.get("encrypt_type") == "aes"
         try:
-            if aes:
-                body = self.crypto.decrypt(
-                    body, query.get("msg_signature"), query["timestamp"], query["nonce"]
-                )
-            message = parse_inbound(body)
+            callback = read_callback(query, body, TOKEN, self.crypto)
         except InvalidRequest:
-            return self._answer(400, "bad request")
+            return self._answer(403, "bad request")
+        message = callback.message
         text = message.recognition if message.msg_type == "voice" else message.content
         if message.is_event:
             text = f"{message.event} {message.event_key}".strip()
         if text == "沉默" or message.event == "unsubscribe":
-            return self._answer(200, empty_reply())
+            return self._answer(200, seal_reply(callback, empty_reply(), self.crypto))
         reply = render_text_reply(
             message.from_user, message.to_user, f"echo: {text}", message.create_time
         )
-        if aes:
-            reply = self.crypto.encrypt(reply, query["nonce"], query["timestamp"])
-        return self._answer(200, reply)
+        return self._answer(200, seal_reply(callback, reply, self.crypto))
 
     def _answer(self, status: int, text: str) -> None:
         data = text.encode("utf-8")
@@ -83,7 +74,7 @@ def echo_url() -> Iterator[str]:
     EchoWebhook.seen = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), EchoWebhook)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/wechat"
     server.shutdown()

@@ -1,0 +1,72 @@
+"""One WeChat callback request in, one reply body out — the protocol half of the webhook view.
+
+The view hands over the query parameters and the raw body; everything WeChat-specific (which
+signature to check in which mode, decrypting, parsing, sealing the reply) happens here, so the
+view stays a thin adapter and the rules are tested without Flask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.wechat.crypto import MessageCrypto
+from bot.wechat.errors import InvalidRequest
+from bot.wechat.messages import SUCCESS_REPLY, Inbound, parse_inbound
+from bot.wechat.signature import verify_signature
+from bot.wechat.xml_body import check_size
+
+PLAINTEXT_MODES = ("", "raw")
+
+
+@dataclass(frozen=True)
+class Callback:
+    message: Inbound
+    encrypted: bool  # the reply must be encrypted too
+    timestamp: str
+    nonce: str
+
+
+def verify_url(args: Mapping[str, str], token: str) -> str:
+    """The GET URL check: the `echostr` to answer as text/plain, or InvalidRequest."""
+    if not verify_signature(token, args.get("timestamp"), args.get("nonce"), args.get("signature")):
+        raise InvalidRequest("bad signature")
+    echostr = args.get("echostr")
+    if echostr is None:
+        raise InvalidRequest("no echostr")
+    return echostr
+
+
+def read_callback(
+    args: Mapping[str, str], body: bytes, token: str, crypto: MessageCrypto | None
+) -> Callback:
+    """Verify and parse a POST in plaintext, compatible or safe mode; InvalidRequest otherwise.
+
+    In safe and compatible mode `msg_signature` (which also covers the ciphertext) is checked;
+    the plain `signature` WeChat sends alongside must verify too when present.
+    """
+    check_size(body)
+    timestamp, nonce = args.get("timestamp"), args.get("nonce")
+    signature = args.get("signature")
+    mode = args.get("encrypt_type") or ""
+    if mode == "aes":
+        if crypto is None:
+            raise InvalidRequest("encrypted message but no EncodingAESKey is configured")
+        if signature is not None and not verify_signature(token, timestamp, nonce, signature):
+            raise InvalidRequest("bad signature")
+        body = crypto.decrypt(body, args.get("msg_signature"), timestamp, nonce)
+    elif mode in PLAINTEXT_MODES:
+        if not verify_signature(token, timestamp, nonce, signature):
+            raise InvalidRequest("bad signature")
+    else:
+        raise InvalidRequest(f"unknown encrypt_type {mode!r}")
+    assert timestamp is not None and nonce is not None  # both verified above
+    return Callback(parse_inbound(body), mode == "aes", timestamp, nonce)
+
+
+def seal_reply(callback: Callback, reply_xml: str, crypto: MessageCrypto | None) -> str:
+    """The response body: the reply, encrypted when the request was; `success`/"" stay as is."""
+    if not callback.encrypted or reply_xml in ("", SUCCESS_REPLY):
+        return reply_xml
+    assert crypto is not None  # read_callback refused encrypted requests without one
+    return crypto.encrypt(reply_xml, callback.nonce, callback.timestamp)
