@@ -22,6 +22,7 @@ class Conversation:
     parse: Parser
     crypto: MessageCrypto | None
     max_body: int
+    token: str
 
     def handle(self, incoming: Incoming) -> Reply:
         return process(self.runtime.sessions, self.deps, incoming, self.parse)
@@ -49,6 +50,7 @@ def build_conversation(runtime: Runtime) -> Conversation:
         parse=parsing.parse,
         crypto=make_crypto(settings),
         max_body=min(settings.max_body_bytes, MAX_BODY_BYTES),
+        token=settings.wechat_token,
     )
 
 

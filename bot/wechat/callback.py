@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.wechat.crypto import MessageCrypto
-from bot.wechat.errors import InvalidRequest
+from bot.wechat.errors import BadSignature, InvalidRequest
 from bot.wechat.messages import SUCCESS_REPLY, Inbound, parse_inbound
 from bot.wechat.signature import verify_signature
 from bot.wechat.xml_body import check_size
@@ -25,12 +25,13 @@ class Callback:
     encrypted: bool  # the reply must be encrypted too
     timestamp: str
     nonce: str
+    key_index: int = 0  # which EncodingAESKey opened it (0 current, 1 previous)
 
 
 def verify_url(args: Mapping[str, str], token: str) -> str:
     """The GET URL check: the `echostr` to answer as text/plain, or InvalidRequest."""
     if not verify_signature(token, args.get("timestamp"), args.get("nonce"), args.get("signature")):
-        raise InvalidRequest("bad signature")
+        raise BadSignature("bad signature")
     echostr = args.get("echostr")
     if echostr is None:
         raise InvalidRequest("no echostr")
@@ -49,19 +50,20 @@ def read_callback(
     timestamp, nonce = args.get("timestamp"), args.get("nonce")
     signature = args.get("signature")
     mode = args.get("encrypt_type") or ""
+    key_index = 0
     if mode == "aes":
         if crypto is None:
             raise InvalidRequest("encrypted message but no EncodingAESKey is configured")
         if signature is not None and not verify_signature(token, timestamp, nonce, signature):
-            raise InvalidRequest("bad signature")
-        body = crypto.decrypt(body, args.get("msg_signature"), timestamp, nonce)
+            raise BadSignature("bad signature")
+        body, key_index = crypto.decrypt_with_key(body, args.get("msg_signature"), timestamp, nonce)
     elif mode in PLAINTEXT_MODES:
         if not verify_signature(token, timestamp, nonce, signature):
-            raise InvalidRequest("bad signature")
+            raise BadSignature("bad signature")
     else:
         raise InvalidRequest(f"unknown encrypt_type {mode!r}")
     assert timestamp is not None and nonce is not None  # both verified above
-    return Callback(parse_inbound(body), mode == "aes", timestamp, nonce)
+    return Callback(parse_inbound(body), mode == "aes", timestamp, nonce, key_index)
 
 
 def seal_reply(callback: Callback, reply_xml: str, crypto: MessageCrypto | None) -> str:
@@ -69,4 +71,4 @@ def seal_reply(callback: Callback, reply_xml: str, crypto: MessageCrypto | None)
     if not callback.encrypted or reply_xml in ("", SUCCESS_REPLY):
         return reply_xml
     assert crypto is not None  # read_callback refused encrypted requests without one
-    return crypto.encrypt(reply_xml, callback.nonce, callback.timestamp)
+    return crypto.encrypt(reply_xml, callback.nonce, callback.timestamp, callback.key_index)

@@ -12,6 +12,10 @@ class InvalidRequest(Exception):
     """An inbound request that is not a genuine, well-formed WeChat message: answer 4xx."""
 
 
+class BadSignature(InvalidRequest):
+    """The request is not signed with our token: answered 403."""
+
+
 class WeChatAPIError(Exception):
     """WeChat answered with a non-zero `errcode`."""
 
