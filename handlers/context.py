@@ -58,6 +58,16 @@ class Turn:
     incoming: Incoming
     identity: Identity
     today: dt.date
+    _roster: list[tuple[int, str]] | None = None
+
+    def roster(self) -> list[tuple[int, str]]:
+        """(id, name) of the official's persons, read once per message."""
+        if self._roster is None:
+            from storage.ledger import assigned_roster
+
+            official = self.identity.official
+            self._roster = assigned_roster(self.session, official.id, self.today) if official else []
+        return self._roster
 
     @property
     def openid(self) -> str:

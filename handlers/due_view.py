@@ -45,7 +45,7 @@ def person_rules(turn: Turn, official_id: int, person_id: int) -> list[RuleStatu
 
 
 def progress_line(turn: Turn) -> str | None:
-    """e.g. "本季度每季度入户访视 12/15 户" for each rule of the official's persons."""
+    """e.g. "每季度入户：已完成 12/15 户" for each rule of the official's persons."""
     official = turn.identity.official
     if official is None or not turn.deps.rules_by_county:
         return None
@@ -59,12 +59,7 @@ def progress_line(turn: Turn) -> str | None:
         labels[r.rule_id] = r.rule_label
     parts = []
     for rule_id, (done, total) in totals.items():
-        period = _rule_period(turn, rule_id) or "quarter"
-        parts.append(
-            texts.PROGRESS_ROW.format(
-                period=texts.PERIOD[period], rule=labels[rule_id], done=done, total=total
-            )
-        )
+        parts.append(texts.PROGRESS_ROW.format(rule=labels[rule_id], done=done, total=total))
     return "；".join(parts) or None
 
 

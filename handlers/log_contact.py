@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from handlers import texts
 from handlers.context import Reply, Turn
-from handlers.need_alerts import notify_new_needs
-from handlers.person_choice import options_text, resolve
 from handlers.due_view import progress_line
+from handlers.need_alerts import notify_new_needs
+from handlers.person_choice import Entry, options_text, persons, resolve
 from storage import conversation
 from storage.audit import audit
-from storage.ledger import add_contact, assigned_persons, same_day_record
+from storage.ledger import add_contact, same_day_record
 from storage.models import Person
 from storage.needs import add_need
 
@@ -20,43 +21,47 @@ from storage.needs import add_need
 def handle(turn: Turn, parsed: Any) -> Reply:
     official = turn.identity.official
     assert official is not None
-    persons = assigned_persons(turn.session, official.id, turn.today)
-    if not persons:
+    roster = turn.roster()
+    if not roster:
         return Reply(texts.EMPTY_ROSTER)
     records = list(parsed.records) or [parsed]
     if len(records) == 1:
-        return _single(turn, persons, records[0])
-    return _several(turn, persons, records)
+        return _single(turn, roster, records[0])
+    return _several(turn, roster, records)
 
 
-def _single(turn: Turn, persons: Sequence[Person], rec: Any) -> Reply:
-    choice = resolve(persons, rec.person, rec.candidates)
-    if choice.person is None:
+def _single(turn: Turn, roster: Sequence[Entry], rec: Any) -> Reply:
+    choice = resolve(roster, rec.person, rec.candidates)
+    if choice.person_id is None:
         if choice.options:
             conversation.put(
                 turn.session,
                 turn.openid,
                 "choose_person",
-                {"record": record_payload(rec), "msg_id": _msg_id(turn), "options": [p.id for p in choice.options]},
+                {"record": record_payload(rec), "msg_id": _msg_id(turn), "options": list(choice.options)},
                 turn.deps.pending_ttl,
             )
-            return Reply(texts.ASK_WHICH.format(options=options_text(turn.session, choice.options)))
+            options = persons(turn.session, choice.options)
+            return Reply(texts.ASK_WHICH.format(options=options_text(turn.session, options)))
         return Reply(_not_found(rec))
-    return log_for_person(turn, choice.person, record_payload(rec), _msg_id(turn), check_duplicate=True)
+    person = turn.session.get(Person, choice.person_id)
+    assert person is not None
+    return log_for_person(turn, person, record_payload(rec), _msg_id(turn), check_duplicate=True)
 
 
-def _several(turn: Turn, persons: Sequence[Person], records: Sequence[Any]) -> Reply:
+def _several(turn: Turn, roster: Sequence[Entry], records: Sequence[Any]) -> Reply:
     lines: list[str] = []
     logged = 0
     for i, rec in enumerate(records):
-        choice = resolve(persons, rec.person, rec.candidates)
-        if choice.person is None:
+        choice = resolve(roster, rec.person, rec.candidates)
+        person = turn.session.get(Person, choice.person_id) if choice.person_id else None
+        if person is None:
             why = "对应多人，" if choice.options else "没在名单中找到此人，"
             lines.append(texts.MULTI_SKIPPED.format(text=rec.text, why=why))
             continue
         payload = record_payload(rec)
         msg_id = f"{_msg_id(turn)}#{i}" if _msg_id(turn) else None
-        lines.append(_log(turn, choice.person, payload, msg_id))
+        lines.append(_log(turn, person, payload, msg_id))
         logged += 1
     head = [texts.MULTI_LOGGED.format(n=logged)] if logged else []
     tail = [texts.UNDO_HINT] if logged else []
@@ -88,8 +93,6 @@ def record_payload(rec: Any) -> dict[str, Any]:
 def log_for_person(
     turn: Turn, person: Person, payload: dict[str, Any], msg_id: str | None, *, check_duplicate: bool
 ) -> Reply:
-    import datetime as dt
-
     day = dt.date.fromisoformat(payload["date"]) if payload.get("date") else turn.today
     if day > turn.today:
         return Reply(texts.FUTURE_DATE.format(day=texts.day(day)))
@@ -112,8 +115,6 @@ def log_for_person(
 
 
 def _log(turn: Turn, person: Person, payload: dict[str, Any], msg_id: str | None) -> str:
-    import datetime as dt
-
     official = turn.identity.official
     assert official is not None
     day = dt.date.fromisoformat(payload["date"]) if payload.get("date") else turn.today

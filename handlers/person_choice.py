@@ -5,32 +5,41 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.ledger import village_label
 from storage.models import Person
 
+Entry = tuple[int, str]  # (person id, name) of the sender's roster
+
 
 @dataclass(frozen=True)
 class Choice:
-    person: Person | None
-    options: tuple[Person, ...] = ()  # >1: ask which; 0 with person None: not found
+    person_id: int | None
+    options: tuple[int, ...] = ()  # >1: ask which; none with person_id None: not found
 
 
-def resolve(persons: Sequence[Person], name: str | None, candidates: Sequence[str]) -> Choice:
-    by_name: dict[str, list[Person]] = {}
-    for p in persons:
-        by_name.setdefault(p.name, []).append(p)
+def resolve(roster: Sequence[Entry], name: str | None, candidates: Sequence[str]) -> Choice:
+    by_name: dict[str, list[int]] = {}
+    for person_id, person_name in roster:
+        by_name.setdefault(person_name, []).append(person_id)
     if name:
         same = by_name.get(name, [])
         if len(same) == 1:
             return Choice(same[0])
         if same:
             return Choice(None, tuple(same))
-    options = tuple(p for c in candidates for p in by_name.get(c, []))
+    options = tuple(i for c in candidates for i in by_name.get(c, []))
     if len(options) == 1:
         return Choice(options[0])
     return Choice(None, options)
+
+
+def persons(session: Session, ids: Sequence[int]) -> list[Person]:
+    """The persons of `ids`, in that order."""
+    found = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 def label(session: Session, person: Person) -> str:

@@ -12,7 +12,6 @@ from handlers import dispatch, events, pending, texts
 from handlers.context import Deps, Incoming, Reply, Turn
 from storage import conversation, inbound
 from storage.bindings import identify
-from storage.ledger import assigned_persons
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ def _dispatch(session: Session, deps: Deps, incoming: Incoming, parse: Parser) -
         conversation.clear(session, incoming.openid)  # a new message: the old question lapses
 
     if identity.official is not None:
-        roster = sorted({p.name for p in assigned_persons(session, identity.official.id, turn.today)})
+        roster = sorted({name for _id, name in turn.roster()})
         parsed = parse(text, roster, role="official", today=turn.today)
         return dispatch.OFFICIAL.get(parsed.intent, dispatch.OFFICIAL["unknown"])(turn, parsed)
     if identity.persons:

@@ -6,8 +6,9 @@ from typing import Any
 
 from handlers import due_view, texts
 from handlers.context import Reply, Turn
-from handlers.person_choice import resolve
-from storage.ledger import assigned_persons, period_counts, recent_contacts, village_label
+from handlers.person_choice import persons, resolve
+from storage.ledger import period_counts, recent_contacts, village_label
+from storage.models import Person
 from storage.needs import open_needs
 
 
@@ -48,14 +49,14 @@ def due_list(turn: Turn, overdue_only: bool) -> Reply:
 def person(turn: Turn, parsed: Any) -> Reply:
     official = turn.identity.official
     assert official is not None
-    persons = assigned_persons(turn.session, official.id, turn.today)
-    choice = resolve(persons, parsed.person, parsed.candidates)
-    if choice.person is None:
+    choice = resolve(turn.roster(), parsed.person, parsed.candidates)
+    if choice.person_id is None:
         if choice.options:
-            names = "、".join(sorted({p.name for p in choice.options}))
+            names = "、".join(sorted({p.name for p in persons(turn.session, choice.options)}))
             return Reply(texts.NOT_IN_ROSTER.format(suggest=texts.SUGGEST.format(names=names)))
         return Reply(texts.QUERY_PERSON_NONE)
-    p = choice.person
+    p = turn.session.get(Person, choice.person_id)
+    assert p is not None
     lines = [texts.QUERY_PERSON_HEAD.format(name=p.name, village=village_label(turn.session, p))]
     contacts = recent_contacts(turn.session, p.id)
     if contacts:

@@ -9,7 +9,7 @@ from handlers.context import Reply, Turn
 from handlers.need_alerts import notify_household_resolved
 from handlers.person_choice import resolve
 from storage.audit import audit
-from storage.ledger import assigned_persons
+from storage.models import Person
 from storage.needs import open_needs
 from storage.needs import resolve as close
 
@@ -17,11 +17,10 @@ from storage.needs import resolve as close
 def handle(turn: Turn, parsed: Any) -> Reply:
     official = turn.identity.official
     assert official is not None
-    persons = assigned_persons(turn.session, official.id, turn.today)
-    choice = resolve(persons, parsed.person, parsed.candidates)
-    if choice.person is None:
+    choice = resolve(turn.roster(), parsed.person, parsed.candidates)
+    person = turn.session.get(Person, choice.person_id) if choice.person_id else None
+    if person is None:
         return Reply(texts.RESOLVE_NO_PERSON)
-    person = choice.person
     pending = open_needs(turn.session, [person.id])
     wanted = set(parsed.needs)
     matching = [n for n in pending if n.category in wanted] if wanted else pending

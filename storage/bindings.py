@@ -19,6 +19,7 @@ from storage.models import (
 )
 
 OFFICIAL_CODE_TTL = dt.timedelta(hours=24)
+INBOUND_TOUCH = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -39,26 +40,30 @@ class Identity:
 def identify(session: Session, openid: str, now: dt.datetime | None = None) -> Identity:
     """Look the sender up and note the time of their message (for the 48-hour window)."""
     now = now or utcnow()
-    official = session.scalar(
-        select(Official)
-        .join(OfficialBinding, OfficialBinding.official_id == Official.id)
+    row = session.execute(
+        select(OfficialBinding, Official)
+        .join(Official, OfficialBinding.official_id == Official.id)
         .where(OfficialBinding.openid == openid, OfficialBinding.active.is_(True), Official.active.is_(True))
-    )
-    persons = tuple(
-        session.scalars(
-            select(Person)
-            .join(HouseholdBinding, HouseholdBinding.person_id == Person.id)
-            .where(HouseholdBinding.openid == openid, HouseholdBinding.active.is_(True))
-            .order_by(Person.id)
-        )
-    )
-    session.execute(
-        update(OfficialBinding).where(OfficialBinding.openid == openid).values(last_inbound_at=now)
-    )
-    session.execute(
-        update(HouseholdBinding).where(HouseholdBinding.openid == openid).values(last_inbound_at=now)
-    )
-    return Identity(openid=openid, official=official, persons=persons)
+    ).first()
+    if row is not None:
+        binding, official = row
+        _touch(binding, now)
+        return Identity(openid=openid, official=official, persons=())
+    links = session.execute(
+        select(HouseholdBinding, Person)
+        .join(Person, HouseholdBinding.person_id == Person.id)
+        .where(HouseholdBinding.openid == openid, HouseholdBinding.active.is_(True))
+        .order_by(Person.id)
+    ).all()
+    for link, _person in links:
+        _touch(link, now)
+    return Identity(openid=openid, official=None, persons=tuple(p for _l, p in links))
+
+
+def _touch(binding: OfficialBinding | HouseholdBinding, now: dt.datetime) -> None:
+    # The 48-hour window needs minutes, not milliseconds: skip the write most of the time.
+    if binding.last_inbound_at is None or now - binding.last_inbound_at > INBOUND_TOUCH:
+        binding.last_inbound_at = now
 
 
 def _unused_code(session: Session, digits: int = 6) -> str:

@@ -41,6 +41,18 @@ def assigned_persons(session: Session, official_id: int, today: dt.date) -> list
     )
 
 
+def assigned_roster(session: Session, official_id: int, today: dt.date) -> list[tuple[int, str]]:
+    """(person id, name) of the official's active persons: what a message is matched against."""
+    rows = session.execute(
+        select(Person.id, Person.name)
+        .join(Assignment, Assignment.person_id == Person.id)
+        .where(Assignment.official_id == official_id, open_assignment(today), Person.active.is_(True))
+        .distinct()
+        .order_by(Person.name, Person.id)
+    ).all()
+    return [(int(i), str(n)) for i, n in rows]
+
+
 def is_assigned(session: Session, official_id: int, person_id: int, today: dt.date) -> bool:
     return (
         session.scalar(

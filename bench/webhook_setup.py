@@ -1,0 +1,83 @@
+"""Prepare a database for measuring the full webhook: 16 bound officials, 50 persons each.
+
+    python bench/webhook_setup.py sqlite:///var/bench-webhook.db
+    python bench/webhook_setup.py postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3Dbench_webhook
+
+The database is emptied (SQLite file removed; PostgreSQL schema dropped and re-created), migrated
+and filled; it prints the `--openid`/`--name` arguments for bench/webhook_bench.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+
+from storage.db import make_engine, session_factory  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.models import Assignment, Official, OfficialBinding, Person, Region  # noqa: E402
+
+SURNAMES = "张李王赵钱孙周吴郑冯陈褚卫蒋沈韩杨朱秦尤许何吕施"
+GIVEN = ["建国", "秀英", "桂兰", "志强", "海燕", "德明", "玉梅", "国庆", "春花", "文华"]
+OFFICIALS = 16
+PERSONS = 50
+
+
+def reset(url: str) -> None:
+    parts = urlsplit(url)
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return
+    options = parse_qs(parts.query).get("options", [""])[0]
+    schema = options.split("search_path=")[-1] if "search_path=" in options else None
+    if schema:
+        admin = make_engine(url.split("?")[0])
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+
+
+def main(url: str) -> None:
+    reset(url)
+    engine = make_engine(url)
+    upgrade(engine)
+    names = [f"{SURNAMES[i % len(SURNAMES)]}{GIVEN[i // len(SURNAMES) % len(GIVEN)]}" for i in range(PERSONS)]
+    with session_factory(engine).begin() as s:
+        county = Region(name="基准县", level="county")
+        s.add(county)
+        s.flush()
+        town = Region(name="基准镇", level="township", parent_id=county.id)
+        s.add(town)
+        s.flush()
+        village = Region(name="基准村", level="village", parent_id=town.id)
+        s.add(village)
+        s.flush()
+        persons = [Person(name=n, village_id=village.id, disability_level=2, active=True) for n in names]
+        s.add_all(persons)
+        s.flush()
+        for i in range(OFFICIALS):
+            o = Official(name=f"委员{i}", phone=f"1380000{i:04d}", role="village_member", region_id=village.id)
+            s.add(o)
+            s.flush()
+            s.add(OfficialBinding(openid=f"o_bench_{i}", official_id=o.id, active=True))
+            s.add_all(
+                Assignment(official_id=o.id, person_id=p.id, kind="jurisdiction", start_date=dt.date(2026, 1, 1))
+                for p in persons
+            )
+    engine.dispose()
+    args = " ".join(f"--openid o_bench_{i}" for i in range(OFFICIALS))
+    args += " " + " ".join(f"--name {n}" for n in names)
+    print(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
