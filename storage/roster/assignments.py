@@ -59,5 +59,5 @@ def apply_assignments(session: Session, wanted: list[Wanted], today: dt.date) ->
     if to_end:
         session.execute(update(Assignment), [{"id": a, "end_date": today} for a in to_end])
     if to_start:
-        session.execute(insert(Assignment), to_start)
+        session.execute(insert(Assignment.__table__), to_start)
     return changed

@@ -53,19 +53,23 @@ def apply_guardians(session: Session, wanted: list[WantedGuardian]) -> set[int]:
     if renames:
         session.execute(update(Guardian), [{"id": g, "name": n} for g, n in renames.items()])
     if new_by_phone:
+        # Matched back by phone: asking SQLite for RETURNING order would insert row by row.
         created = session.execute(
-            insert(Guardian).returning(Guardian.id, Guardian.phone, sort_by_parameter_order=True),
+            insert(Guardian.__table__).returning(Guardian.id, Guardian.phone),
             [{"name": n, "phone": p} for p, n in new_by_phone.items()],
         )
         for gid, phone in created:
             by_phone[phone] = (gid, new_by_phone[phone])
     no_phone = [w for w in pending if not w.phone]
     if no_phone:
-        ids = session.execute(
-            insert(Guardian).returning(Guardian.id, sort_by_parameter_order=True),
+        # Guardians without a phone are identical rows per name, so any id of the name will do.
+        free: dict[str, list[int]] = {}
+        for gid, name in session.execute(
+            insert(Guardian.__table__).returning(Guardian.id, Guardian.name),
             [{"name": w.name, "phone": None} for w in no_phone],
-        ).scalars().all()
-        guardian_of = {w.person_id: gid for w, gid in zip(no_phone, ids, strict=True)}
+        ):
+            free.setdefault(name, []).append(gid)
+        guardian_of = {w.person_id: free[w.name].pop() for w in no_phone}
     else:
         guardian_of = {}
     for w in pending:
@@ -77,7 +81,7 @@ def apply_guardians(session: Session, wanted: list[WantedGuardian]) -> set[int]:
         delete(PersonGuardian).where(PersonGuardian.person_id.in_(list(guardian_of)))
     )
     session.execute(
-        insert(PersonGuardian),
+        insert(PersonGuardian.__table__),
         [{"person_id": p, "guardian_id": g} for p, g in guardian_of.items()],
     )
     return set(guardian_of)

@@ -51,18 +51,18 @@ class _Cells:
     """Access to one row's cells by field, collecting errors with the file's header names."""
 
     def __init__(self, row: int, cells: list[Any], columns: dict[str, int], headers: list[str]):
-        self.row, self.cells, self.columns, self.headers = row, cells, columns, headers
+        self.row, self.columns, self.headers = row, columns, headers
+        width = len(cells)
+        # Each cell is normalised once; typed cells (Excel dates, numbers) are kept as they are.
+        self.raws = {f: cells[i] if i < width else None for f, i in columns.items()}
+        self.texts = {f: values.text(v) for f, v in self.raws.items()}
         self.errors: list[RowError] = []
 
     def has(self, field_name: str) -> bool:
         return field_name in self.columns
 
-    def raw(self, field_name: str) -> Any:
-        index = self.columns.get(field_name)
-        return self.cells[index] if index is not None and index < len(self.cells) else None
-
     def text(self, field_name: str) -> str:
-        return values.text(self.raw(field_name))
+        return self.texts.get(field_name, "")
 
     def header(self, field_name: str) -> str:
         index = self.columns.get(field_name)
@@ -73,10 +73,12 @@ class _Cells:
 
     def parse(self, field_name: str, parser: Callable[[Any], Any]) -> Any:
         """The parsed value, None when blank, or None after recording the parser's complaint."""
-        if not self.text(field_name):
+        text = self.texts.get(field_name)
+        if not text:
             return None
+        raw = self.raws[field_name]
         try:
-            return parser(self.raw(field_name))
+            return parser(text if isinstance(raw, str) else raw)
         except ValueError as exc:
             self.error(field_name, str(exc))
             return None

@@ -221,15 +221,28 @@ class _Writer:
         if not new:
             return set()
         rows = [_INSERT_DEFAULTS | p.fields for p in new]
-        ids = self.session.execute(
-            insert(Person).returning(Person.id, sort_by_parameter_order=True), rows
-        ).scalars().all()
-        for person, person_id in zip(new, ids, strict=True):
-            matched[person.row] = person_id
-            if person.id18:
-                self.by_id18[person.id18] = (person_id, person.name)
+        table = Person.__table__
+        # RETURNING order is not guaranteed for a multi-row INSERT (asking for it makes SQLite
+        # insert row by row), so new ids are matched back by each row's key instead.
+        returned = self.session.execute(
+            insert(table).returning(table.c.id, table.c.certificate_no, table.c.name,
+                                    table.c.phone, table.c.village_id),
+            rows,
+        )
+        by_key = {}
+        for person_id, certificate_no, name, phone, village_id in returned:
+            if certificate_no:
+                self.by_id18[certificate_no[:18]] = (person_id, name)
+                by_key[certificate_no[:18]] = person_id
             else:
-                self.uncertified[(*person.uncertified_key, person.fields["village_id"])] = person_id
+                key = (name, phone or "", village_id)
+                self.uncertified[key] = person_id
+                by_key[key] = person_id
+        ids = []
+        for person in new:
+            key = person.id18 or (*person.uncertified_key, person.fields["village_id"])
+            matched[person.row] = by_key[key]
+            ids.append(by_key[key])
         return set(ids)
 
     def _links(self, accepted: list[PersonRow], matched: dict[int, int]) -> set[int]:

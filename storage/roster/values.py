@@ -41,6 +41,8 @@ def text(value: Any) -> str:
     """A cell as stripped text; numbers Excel stored as floats lose their '.0'."""
     if value is None:
         return ""
+    if value.__class__ is str and value.isascii():  # the common case, and NFKC would not change it
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFKC", str(value)).strip()
