@@ -80,8 +80,8 @@ def write_persons(path: Path, count: int, seed: int = 1) -> None:
             ])
 
 
-def cli(env: dict, *args: str) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of one `lianxin` subprocess."""
+def cli(env: dict, *args: str) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds of one `lianxin` subprocess."""
     code = (
         "import resource, runpy, sys; sys.argv = ['lianxin', *sys.argv[1:]];"
         "exit_code = 0\n"
@@ -90,14 +90,17 @@ def cli(env: dict, *args: str) -> tuple[float, int]:
         "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
         "sys.exit(exit_code)"
     )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=ROOT,
                           capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         raise SystemExit(f"{args} failed:\n{done.stderr[-2000:]}")
     rss_kb = int(done.stderr.rsplit("RSS", 1)[1].split()[0])
-    return elapsed, rss_kb // 1024
+    return elapsed, rss_kb // 1024, cpu
 
 
 def one_import(work: Path, persons_csv: Path, officials_csv: Path, label: str) -> dict:
@@ -117,7 +120,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    _ = resource  # ru_maxrss is read inside the child
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         results = {}
@@ -131,9 +134,10 @@ def main() -> None:
             first = [r["first"][0] for r in runs]
             again = [r["again"][0] for r in runs]
             rss = max(max(r["first"][1], r["again"][1]) for r in runs)
+            cpu = statistics.median(r["first"][2] for r in runs)
             print(f"{count:>7} persons ({persons_csv.stat().st_size / 1e6:.1f} MB CSV): "
                   f"first import median {statistics.median(first):.1f} s "
-                  f"(runs {', '.join(f'{t:.1f}' for t in first)}), "
+                  f"(runs {', '.join(f'{t:.1f}' for t in first)}; CPU {cpu:.1f} s), "
                   f"re-import (all unchanged) median {statistics.median(again):.1f} s, "
                   f"peak RSS {rss} MB")
         small, large = (statistics.median(r["first"][0] for r in results[c])
