@@ -21,7 +21,7 @@ class Phones:
     """Unique, plausible mobile numbers per prefix."""
 
     def __init__(self, rng: random.Random) -> None:
-        self.rng, self.used = rng, set()
+        self.rng, self.used = rng, set[str]()
 
     def new(self, prefix: str) -> str:
         while True:
@@ -63,7 +63,7 @@ def official_rows(rng: random.Random, phones: Phones) -> list[dict]:
 def person_rows(rng: random.Random, phones: Phones, officials: list[dict],
                 pairing_start: dt.date, today: dt.date) -> list[dict]:
     members = {o["村(社区)"]: o["手机"] for o in officials if o["角色"] == "专职委员"}
-    rows, used_ids = [], set()
+    rows, used_ids = [], set[str]()
     for township, villages in names.TOWNSHIPS.items():
         for village in villages:
             for group in range(PERSONS_PER_VILLAGE):

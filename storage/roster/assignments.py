@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Assignment
@@ -59,5 +60,5 @@ def apply_assignments(session: Session, wanted: list[Wanted], today: dt.date) ->
     if to_end:
         session.execute(update(Assignment), [{"id": a, "end_date": today} for a in to_end])
     if to_start:
-        session.execute(insert(Assignment.__table__), to_start)
+        session.execute(insert(cast(Table, Assignment.__table__)), to_start)
     return changed

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Guardian, PersonGuardian
+
+# Core inserts of the tables: no per-row ORM bookkeeping, NULLs sent as given.
+_GUARDIANS = cast(Table, Guardian.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +43,13 @@ def apply_guardians(session: Session, wanted: list[WantedGuardian]) -> set[int]:
         for gid, phone, name in session.execute(
             select(Guardian.id, Guardian.phone, Guardian.name).where(Guardian.phone.in_(phones))
         )
+        if phone
     } if phones else {}
 
     renames = {}
     new_by_phone: dict[str, str] = {}
     for w in pending:
-        if w.phone in by_phone:
+        if w.phone and w.phone in by_phone:
             gid, name = by_phone[w.phone]
             if name != w.name:
                 renames[gid] = w.name
@@ -55,17 +60,18 @@ def apply_guardians(session: Session, wanted: list[WantedGuardian]) -> set[int]:
     if new_by_phone:
         # Matched back by phone: asking SQLite for RETURNING order would insert row by row.
         created = session.execute(
-            insert(Guardian.__table__).returning(Guardian.id, Guardian.phone),
+            insert(_GUARDIANS).returning(Guardian.id, Guardian.phone),
             [{"name": n, "phone": p} for p, n in new_by_phone.items()],
         )
         for gid, phone in created:
-            by_phone[phone] = (gid, new_by_phone[phone])
+            if phone:
+                by_phone[phone] = (gid, new_by_phone[phone])
     no_phone = [w for w in pending if not w.phone]
     if no_phone:
         # Guardians without a phone are identical rows per name, so any id of the name will do.
         free: dict[str, list[int]] = {}
         for gid, name in session.execute(
-            insert(Guardian.__table__).returning(Guardian.id, Guardian.name),
+            insert(_GUARDIANS).returning(Guardian.id, Guardian.name),
             [{"name": w.name, "phone": None} for w in no_phone],
         ):
             free.setdefault(name, []).append(gid)
@@ -81,7 +87,7 @@ def apply_guardians(session: Session, wanted: list[WantedGuardian]) -> set[int]:
         delete(PersonGuardian).where(PersonGuardian.person_id.in_(list(guardian_of)))
     )
     session.execute(
-        insert(PersonGuardian.__table__),
+        insert(cast(Table, PersonGuardian.__table__)),
         [{"person_id": p, "guardian_id": g} for p, g in guardian_of.items()],
     )
     return set(guardian_of)

@@ -85,7 +85,7 @@ def map_headers(
             lookup.setdefault(normalize_header(name), field)
     columns: dict[str, int] = {}
     for index, header in enumerate(headers):
-        field = lookup.get(normalize_header(header))
-        if field and field not in columns:
-            columns[field] = index
+        found = lookup.get(normalize_header(header))
+        if found and found not in columns:
+            columns[found] = index
     return columns, [spec[f][0] for f in required if f not in columns]

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table as SqlTable
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
@@ -129,11 +130,11 @@ class _Writer:
             select(Person.id, Person.certificate_no, Person.name, Person.phone, Person.village_id)
             .execution_options(yield_per=5000)
         )
-        for person_id, certificate_no, name, phone, village_id in rows:
-            if certificate_no:
-                self.by_id18[certificate_no[:18]] = (person_id, name)
+        for person_id, number, name, person_phone, village_id in rows:
+            if number:
+                self.by_id18[number[:18]] = (person_id, name)
             else:
-                self.uncertified[(name, phone or "", village_id)] = person_id
+                self.uncertified[(name, person_phone or "", village_id)] = person_id
 
     def check_links(self, person: PersonRow, columns, headers) -> list[RowError]:
         errors = []
@@ -186,10 +187,10 @@ class _Writer:
                                           texts.DUPLICATE_IN_DB.format(name=name[:1] + "*"))
                 return person_id, None
             # A 尚未持证 person who has now been certified keeps their record.
-            person_id = self.uncertified.pop(key, None)
-            if person_id is not None:
-                self.by_id18[person.id18] = (person_id, person.name)
-            return person_id, None
+            certifying = self.uncertified.pop(key, None)
+            if certifying is not None:
+                self.by_id18[person.id18] = (certifying, person.name)
+            return certifying, None
         return self.uncertified.get(key), None
 
     def _update(self, accepted: list[PersonRow], matched: dict[int, int]) -> set[int]:
@@ -225,11 +226,11 @@ class _Writer:
         # RETURNING order is not guaranteed for a multi-row INSERT (asking for it makes SQLite
         # insert row by row), so new ids are matched back by each row's key instead.
         returned = self.session.execute(
-            insert(table).returning(table.c.id, table.c.certificate_no, table.c.name,
+            insert(cast(SqlTable, table)).returning(table.c.id, table.c.certificate_no, table.c.name,
                                     table.c.phone, table.c.village_id),
             rows,
         )
-        by_key = {}
+        by_key: dict[object, int] = {}
         for person_id, certificate_no, name, phone, village_id in returned:
             if certificate_no:
                 self.by_id18[certificate_no[:18]] = (person_id, name)
@@ -240,9 +241,11 @@ class _Writer:
                 by_key[key] = person_id
         ids = []
         for person in new:
-            key = person.id18 or (*person.uncertified_key, person.fields["village_id"])
-            matched[person.row] = by_key[key]
-            ids.append(by_key[key])
+            person_id = by_key[
+                person.id18 or (*person.uncertified_key, person.fields["village_id"])
+            ]
+            matched[person.row] = person_id
+            ids.append(person_id)
         return set(ids)
 
     def _links(self, accepted: list[PersonRow], matched: dict[int, int]) -> set[int]:

@@ -25,7 +25,8 @@ from storage.export import (
 )
 from storage.models import ContactRecord, Need, Person
 from storage.roster import import_persons
-from tests.roster.conftest import TODAY, example_rows, write_csv as write_roster_csv
+from tests.roster.conftest import TODAY, example_rows
+from tests.roster.conftest import write_csv as write_roster_csv
 
 
 def sheet_rows(path) -> tuple[str, list[tuple]]:
