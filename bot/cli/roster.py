@@ -66,7 +66,7 @@ def _import_command(kind: str):
         if len(report.errors) > _MAX_ERRORS_SHOWN:
             click.echo(f"…… 共 {len(report.errors)} 条错误", err=True)
         if not report.written:
-            click.echo(texts.NOTHING_WRITTEN.format(count=report.rejected), err=True)
+            click.echo(report.failure(), err=True)
             click.echo(report.summary())
             sys.exit(1)
         if report.rejected_rows:

@@ -24,7 +24,6 @@ URGENCY = {"normal": "一般", "urgent": "紧急"}
 NEED_STATUSES = {"open": "待办", "in_progress": "办理中", "resolved": "已办结", "referred": "已转介"}
 LEVELS = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 YES, NO = "是", "否"
-VOIDED = "已撤销"
 LIST_SEPARATOR = "、"
 
 CONTACT_HEADERS = {

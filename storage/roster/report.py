@@ -38,7 +38,7 @@ class ImportReport:
 
     @property
     def rejected(self) -> int:
-        return len(self.rejected_rows) if self.rejected_rows else len({e.row for e in self.errors})
+        return len(self.rejected_rows)
 
     @property
     def ok(self) -> bool:
@@ -52,6 +52,12 @@ class ImportReport:
             unchanged=self.unchanged,
             rejected=self.rejected,
         )
+
+    def failure(self) -> str:
+        """Why nothing was written, for the end of the error list."""
+        if not self.rejected_rows:
+            return texts.FILE_NOT_IMPORTED
+        return texts.NOTHING_WRITTEN.format(count=self.rejected)
 
     def notices(self) -> list[str]:
         lines = []

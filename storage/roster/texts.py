@@ -4,13 +4,11 @@ from __future__ import annotations
 
 MISSING_COLUMN = "缺少必填列“{header}”"
 NO_HEADER = "找不到表头（应有“姓名”列）"
-EMPTY_FILE = "文件中没有数据行"
 UNREADABLE = "无法读取文件：{reason}"
 UNSUPPORTED_FORMAT = "不支持的文件类型“{suffix}”，请使用 CSV 或 XLSX"
 
 REQUIRED = "必填，不能为空"
 BAD_DATE = "日期“{value}”无法识别（可写 1960-02-11、1960/2/11、1960.2.11 或 19600211）"
-FUTURE_DATE = "日期“{value}”晚于今天"
 BAD_LEVEL = "残疾等级“{value}”无法识别（应为一级至四级）"
 BAD_CATEGORY = "残疾类别“{value}”无法识别（应为视力、听力、言语、肢体、智力、精神或多重）"
 BAD_BOOL = "“{value}”无法识别为是/否"
@@ -34,7 +32,6 @@ BAD_RANK = "职级“{value}”无法识别（应为处级、科级或其他）"
 DUPLICATE_PHONE_IN_FILE = "手机号与第 {row} 行重复"
 VILLAGE_NEEDS_TOWNSHIP = "填写了村(社区)就要填写乡镇(街道)"
 MEMBER_NEEDS_VILLAGE = "专职委员须填写乡镇(街道)和村(社区)"
-REGION_LEVEL_CLASH = "“{name}”已作为{existing}登记，不能再作为{wanted}"
 
 REJECT_REASON_HEADER = "错误原因"
 ERROR_LINE = "第 {row} 行 {column}：{message}"
@@ -42,6 +39,7 @@ FILE_ERROR_LINE = "{column}：{message}"
 
 SUMMARY = "{what}导入：新增 {created}，更新 {updated}，未变 {unchanged}，拒绝 {rejected}"
 WHAT = {"persons": "残疾人", "officials": "工作人员"}
+FILE_NOT_IMPORTED = "文件的表头有问题，未写入任何数据。"
 NOTHING_WRITTEN = "有 {count} 行有错误，未写入任何数据。改正后重新导入，或加 --skip-invalid 只导入正确的行。"
 REJECTS_WRITTEN = "被拒绝的行及原因已写入 {path}"
 COMPLETED_CERTIFICATES = "{count} 行只填了 18 位身份证号，已按残疾类别和等级补全为 20 位证号"

@@ -88,3 +88,14 @@ def test_demo_data_once_then_if_empty(cli_env, tmp_path):
     assert min(r["date"] for r in rows) >= "2026-09-01"
     unknown = lianxin(cli_env, "export", "contacts", "--format", "json", "--region", "火星村")
     assert unknown.returncode != 0 and "火星村" in unknown.stderr
+
+
+def test_file_level_problems(cli_env, tmp_path):
+    rows = [{k: v for k, v in r.items() if k != "县(区)"} for r in example_rows("persons.csv")]
+    done = lianxin(cli_env, "import", "persons", write_csv(tmp_path / "p.csv", rows))
+    assert done.returncode == 1
+    assert "县(区)：缺少必填列“县(区)”" in done.stderr and "表头有问题" in done.stderr
+    other = tmp_path / "p.doc"
+    other.write_bytes(b"\xd0\xcf\x11\xe0")
+    done = lianxin(cli_env, "import", "persons", other)
+    assert done.returncode != 0 and "不支持的文件类型" in done.stderr
