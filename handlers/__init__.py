@@ -1,0 +1,1 @@
+"""Message handlers: pure understanding of what people write, and the actions it leads to."""

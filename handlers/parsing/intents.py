@@ -1,0 +1,79 @@
+"""What kind of message it is, apart from logging a contact: bind, help, undo, resolve, queries."""
+
+from __future__ import annotations
+
+import re
+
+from handlers.parsing import vocabulary as v
+
+_BIND = re.compile(r"绑定\s*(?:码|验证码)?\s*(?:是|为)?\s*:?\s*([0-9]{6})(?![0-9])")
+_HELP = re.compile("|".join(v.HELP_PATTERNS))
+_UNDO = re.compile("|".join(v.UNDO_PATTERNS))
+_PERSON_QUERY = re.compile("|".join(v.PERSON_QUERY_PATTERNS))
+_KINDS = tuple((kind, re.compile(pattern)) for kind, pattern in v.QUERY_KINDS)
+_PERIODS = tuple((period, re.compile(pattern)) for period, pattern in v.PERIODS)
+_PROGRESS = re.compile("|".join(v.PROGRESS))
+_RESOLVE = re.compile("^(?:" + "|".join(v.RESOLVE_PREFIXES) + r")[\s:,]*")
+_QUERY_VERB = re.compile("^(?:" + "|".join(v.QUERY_VERBS) + ")")
+_ONLY_DIGITS_OR_YES_NO = re.compile(r"^(?:[0-9]+|是|否|对|不对|不是|好|嗯|ok)$")
+
+
+def bind(text: str) -> tuple[bool, str | None]:
+    """(is a bind request, the 6-digit code if given)."""
+    if "绑定" not in text:
+        return False, None
+    m = _BIND.search(text)
+    return True, (m.group(1) if m else None)
+
+
+def is_help(text: str) -> bool:
+    return text in v.HELP_EXACT or bool(_HELP.search(text))
+
+
+def is_undo(text: str) -> bool:
+    return bool(_UNDO.search(text))
+
+
+def resolve_rest(text: str) -> int | None:
+    """Where the rest begins when the message closes a need (已解决 张三 轮椅), else None."""
+    m = _RESOLVE.match(text)
+    return m.end() if m else None
+
+
+def is_reply_token(text: str) -> bool:
+    """Bare digits or yes/no: answers to a pending question, which the webhook handles."""
+    return bool(_ONLY_DIGITS_OR_YES_NO.match(text))
+
+
+def starts_with_query_verb(text: str) -> bool:
+    return bool(_QUERY_VERB.match(text))
+
+
+def asks_about_person(text: str) -> bool:
+    return bool(_PERSON_QUERY.search(text))
+
+
+def query_kind(text: str) -> str | None:
+    for kind, pattern in _KINDS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def period(text: str) -> str | None:
+    for name, pattern in _PERIODS:
+        if pattern.search(text):
+            return name
+    return None
+
+
+def asks_progress(text: str) -> bool:
+    return bool(_PROGRESS.search(text))
+
+
+def thanks(text: str) -> bool:
+    return any(word in text for word in v.THANKS)
+
+
+def asking(text: str) -> bool:
+    return any(word in text for word in v.ASKING)

@@ -1,0 +1,166 @@
+"""From one normalised message to a ParseResult: the order in which the parser decides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from handlers.parsing import channels, dates, intents, lexicon, names, split, tokenizer
+from handlers.parsing.lexicon import Hit
+from handlers.parsing.needs import assess
+from handlers.parsing.result import ParseResult
+from handlers.parsing.text import normalize, only_question_marks
+
+
+class Segmentation:
+    """The message's jieba tokens, segmented once and only when something asks for them."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._spans: list[tuple[int, int]] | None = None
+        self._starts: dict[int, int] = {}
+
+    def spans(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            self._spans = tokenizer.spans(self.text)
+            self._starts = dict(self._spans)
+        return self._spans
+
+    def whole_token(self, start: int, end: int) -> bool:
+        self.spans()
+        return self._starts.get(start) == end
+
+
+def _mask(text: str, mentions: Sequence[names.Mention]) -> str:
+    for m in mentions:
+        text = text[: m.start] + "\0" * (m.end - m.start) + text[m.end :]
+    return text
+
+
+def _who(mentions: Sequence[names.Mention]) -> tuple[str | None, tuple[str, ...]]:
+    if not mentions:
+        return None, ()
+    first = mentions[0]
+    return (first.person, ()) if first.person else (None, first.names)
+
+
+def _within(hits: Sequence[Hit], start: int, end: int) -> list[Hit]:
+    return [h for h in hits if start <= h.start < end]
+
+
+def _contact(
+    text: str, start: int, end: int, hits: Sequence[Hit], seg: Segmentation,
+    who: tuple[str | None, tuple[str, ...]], today: dt.date, previous: ParseResult | None,
+) -> ParseResult:
+    found = assess(text, hits, seg.whole_token)
+    date = dates.find_date(text[start:end], today)
+    channel = channels.channel(text, hits, start, end)
+    if previous is not None:
+        date = date or previous.date
+        channel = channel or previous.channel
+    return ParseResult(
+        intent="contact", person=who[0], candidates=who[1], channel=channel,
+        status=found.status, needs=found.needs, date=date or today, text=text[start:end],
+    )
+
+
+def _contacts(
+    text: str, mentions: list[names.Mention], hits: list[Hit], seg: Segmentation, today: dt.date,
+    raw: str,
+) -> ParseResult:
+    records: list[ParseResult] = []
+    parts = split.parts(text, mentions) if len(mentions) >= 2 else []
+    if sum(len(p.people) for p in parts) >= 2:
+        for part in parts:
+            part_hits = _within(hits, part.start, part.end)
+            first: ParseResult | None = None
+            for person in part.people or (None,):
+                who = _who([person]) if person else (None, ())
+                record = _contact(text, part.start, part.end, part_hits, seg, who, today,
+                                  records[-1] if records else None)
+                records.append(record)
+                first = first or record
+    if len(records) >= 2:
+        top = records[0]
+        return ParseResult(
+            intent="contact", person=top.person, candidates=top.candidates, channel=top.channel,
+            status=top.status, needs=top.needs, date=top.date, records=tuple(records), text=raw,
+        )
+    single = _contact(text, 0, len(text), hits, seg, _who(mentions), today, None)
+    return ParseResult(**{**single.__dict__, "text": raw})
+
+
+def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> ParseResult:
+    household = role == "household"
+    text = normalize(raw)
+    if only_question_marks(raw):
+        return ParseResult("help", text=raw)
+    if not text:
+        return ParseResult("unknown", text=raw)
+    is_bind, code = intents.bind(text)
+    if is_bind:
+        return ParseResult("bind", bind_code=code, text=raw)
+    if intents.is_help(text):
+        return ParseResult("help", text=raw)
+    if intents.is_undo(text):
+        return ParseResult("undo", text=raw)
+    if intents.is_reply_token(text):
+        return ParseResult("unknown", text=raw)
+
+    seg = Segmentation(text)
+    index = names.index(tuple(roster))
+    mentions = names.find_named(text, index, seg.spans, tokenizer.is_word)
+    hits = lexicon.scan(_mask(text, mentions))
+    if not mentions and index.names:
+        blocked = [(h.start, h.end) for h in hits] + dates.date_spans(text)
+        mentions = names.find_sound_alike(text, index, blocked, tokenizer.is_word)
+    who = _who(mentions)
+
+    if household:
+        return _household(text, raw, hits, seg, who, today)
+
+    resolve_at = intents.resolve_rest(text)
+    if resolve_at is not None:
+        needs = tuple(sorted({h.entry.need for h in hits if h.entry.need and h.start >= resolve_at}))
+        return ParseResult("resolve", person=who[0], candidates=who[1], needs=needs, text=raw)
+
+    found = assess(text, hits, seg.whole_token)
+    contact_words = channels.mentions_contact(text, hits)
+    if mentions:
+        if intents.starts_with_query_verb(text) or (
+            intents.asks_about_person(text) and not found.signals
+        ):
+            return ParseResult("query", person=who[0], candidates=who[1], query="person", text=raw)
+        dated = dates.find_date(text, today) is not None
+        if not (found.signals or contact_words or dated):
+            return ParseResult("query", person=who[0], candidates=who[1], query="person", text=raw)
+    else:
+        kind = intents.query_kind(text)
+        if kind is None and intents.period(text) and (
+            intents.starts_with_query_verb(text) or "情况" in text
+        ):
+            kind = "stats"
+        if kind is not None:
+            period = intents.period(text) if kind == "stats" else None
+            return ParseResult("query", query=kind, period=period, text=raw)
+        needs_named = any(h.entry.need for h in hits)
+        if not (contact_words or found.status == "unreachable" or needs_named):
+            return ParseResult("unknown", text=raw)
+    return _contacts(text, mentions, hits, seg, today, raw)
+
+
+def _household(
+    text: str, raw: str, hits: list[Hit], seg: Segmentation,
+    who: tuple[str | None, tuple[str, ...]], today: dt.date,
+) -> ParseResult:
+    if intents.asks_progress(text):
+        return ParseResult("query", person=who[0], candidates=who[1], query="progress", text=raw)
+    found = assess(text, hits, seg.whole_token, household=True)
+    concrete = bool(found.needs) or found.status == "urgent"
+    if not concrete and (intents.thanks(text) or not (intents.asking(text) or found.status == "concern")):
+        return ParseResult("unknown", text=raw)
+    status = "urgent" if found.status == "urgent" else "concern"
+    return ParseResult(
+        intent="need", person=who[0], candidates=who[1], status=status, needs=found.needs,
+        date=today, text=raw,
+    )

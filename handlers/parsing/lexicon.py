@@ -1,0 +1,66 @@
+"""One longest-match table over the whole vocabulary, and the hits it finds in a message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cache
+
+from handlers.parsing import vocabulary as v
+from handlers.parsing.phrases import PhraseTable
+
+
+@dataclass(frozen=True)
+class Entry:
+    need: str | None = None
+    channel: str | None = None  # phone/wechat/video/sms/home_visit
+    home: str | None = None  # "strong" or "weak" for in-person words
+    status: str | None = None  # unreachable/normal/difficulty/no_need/calm
+    urgent: bool = False
+    verb: bool = False  # says a contact happened, not how
+    neutral: bool = False  # shadows the need words inside it
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    word: str
+    entry: Entry
+
+
+@cache
+def table() -> PhraseTable[Entry]:
+    entries: dict[str, Entry] = {}
+
+    def put(words: tuple[str, ...], **fields: object) -> None:
+        for word in words:
+            entries[word] = replace(entries.get(word, Entry()), **fields)  # type: ignore[arg-type]
+
+    put(v.HOME_WEAK, channel="home_visit", home="weak")
+    put(v.HOME_STRONG, channel="home_visit", home="strong")
+    for channel, words in v.REMOTE.items():
+        put(words, channel=channel)
+    put(v.CONTACT_VERBS, verb=True)
+    put(v.DIFFICULTY, status="difficulty")
+    put(v.NORMAL, status="normal")
+    put(v.UNREACHABLE, status="unreachable")
+    put(v.NO_NEED, status="no_need")
+    for need, words in v.NEEDS.items():
+        put(words, need=need)
+    put(v.URGENT, urgent=True)
+    put(v.CALM, status="calm", urgent=False)
+    put(v.NEUTRAL, neutral=True, need=None, status=None)
+    return PhraseTable(entries)
+
+
+@cache
+def cue_tables() -> dict[str, PhraseTable[bool]]:
+    """Cue phrases before/after need words, as tables for the longest match at a boundary."""
+    before = {w: False for w in v.LACKS} | {w: True for w in v.HAS_BENEFIT}
+    declined = dict.fromkeys(v.DECLINED, True)
+    after = {w: False for w in v.UNMET_AFTER} | {w: True for w in v.MET_AFTER}
+    return {"before": PhraseTable(before), "declined": PhraseTable(declined), "after": PhraseTable(after)}
+
+
+def scan(text: str) -> list[Hit]:
+    return [Hit(s, e, text[s:e], entry) for s, e, entry in table().scan(text)]

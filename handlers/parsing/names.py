@@ -1,0 +1,197 @@
+"""Roster names in free text: exact, given name, 老/小 + surname, surname + title, then sound.
+
+Only the sender's roster counts: a name that is not in it is not a person. Matching order is
+exact full name (张三), given name (小燕 → 李小燕), 老胡/小李/胡大爷 when that surname is unique in the
+roster (else every bearer becomes a candidate), and only when none of those is found, a window
+that sounds like a roster name in toneless, fuzzy pinyin (章三 → 张三, 刘德民 → 刘德明) or is a
+one-character typo of a name of three or more characters (胡志祥 → 胡志强).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from handlers.parsing.phrases import PhraseTable
+from handlers.parsing.vocabulary import COMPOUND_SURNAMES, KIN_TITLES
+
+Spans = Sequence[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    names: tuple[str, ...]  # one name, or the candidates when ambiguous
+
+    @property
+    def person(self) -> str | None:
+        return self.names[0] if len(self.names) == 1 else None
+
+
+def surname_of(name: str) -> str:
+    if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES:
+        return name[:2]
+    return name[:1]
+
+
+@dataclass(frozen=True)
+class RosterIndex:
+    names: tuple[str, ...]
+    exact: PhraseTable[str]
+    aliases: PhraseTable[tuple[str, ...]]
+    by_first_char: dict[str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=256)
+def index(roster: tuple[str, ...]) -> RosterIndex:
+    """Lookup tables for one roster; cached because a sender's roster rarely changes."""
+    names = tuple(dict.fromkeys(n.strip() for n in roster if n and n.strip()))
+    aliases: dict[str, list[str]] = {}
+
+    def add(alias: str, name: str) -> None:
+        if alias not in names and name not in aliases.setdefault(alias, []):
+            aliases[alias].append(name)
+
+    for name in names:
+        surname = surname_of(name)
+        given = name[len(surname):]
+        if len(given) >= 2:
+            add(given, name)
+        if len(name) >= 2:
+            for prefix in ("老", "小", "阿"):
+                add(prefix + surname, name)
+            for title in KIN_TITLES:
+                add(surname + title, name)
+    first: dict[str, list[str]] = {}
+    for name in names:
+        first.setdefault(name[0], []).append(name)
+    return RosterIndex(
+        names=names,
+        exact=PhraseTable((n, n) for n in names),
+        aliases=PhraseTable((a, tuple(ns)) for a, ns in aliases.items()),
+        by_first_char={c: tuple(ns) for c, ns in first.items()},
+    )
+
+
+def _inside_word(start: int, end: int, tokens: Spans, is_word: Callable[[str], bool], text: str) -> bool:
+    """True when [start, end) lies strictly inside one dictionary word: 国庆 in 国庆节, 小孙 in 小孙子."""
+    for ts, te in tokens:
+        if ts <= start and end <= te and (te - ts) > (end - start):
+            return is_word(text[ts:te])
+        if ts >= end:
+            break
+    return False
+
+
+def find_named(
+    text: str,
+    roster: RosterIndex,
+    tokens: Callable[[], Spans],
+    is_word: Callable[[str], bool],
+) -> list[Mention]:
+    """Exact names and aliases, leftmost first."""
+    found = [Mention(s, e, (n,)) for s, e, n in roster.exact.scan(text)]
+    masked = text
+    for m in found:
+        masked = masked[: m.start] + "\0" * (m.end - m.start) + masked[m.end :]
+    for s, e, names in roster.aliases.scan(masked):
+        if not _inside_word(s, e, tokens(), is_word, text):
+            found.append(Mention(s, e, names))
+    found.sort(key=lambda m: m.start)
+    return found
+
+
+# --- sound-alike matching -----------------------------------------------------------------------
+
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+
+
+def _fuzz(syllable: str) -> str:
+    for long, short in _FUZZY_INITIALS:
+        if syllable.startswith(long):
+            syllable = short + syllable[2:]
+            break
+    if syllable.endswith("ng") and syllable[-3:-2] in ("i", "e"):
+        syllable = syllable[:-1]
+    return syllable
+
+
+@lru_cache(maxsize=20000)
+def syllables(char: str) -> frozenset[str]:
+    """Toneless readings of a Chinese character, with zh/z, ch/c, sh/s, in/ing, en/eng merged."""
+    if not "\u4e00" <= char <= "\u9fff":
+        return frozenset()
+    from pypinyin import Style, pinyin
+
+    return frozenset(_fuzz(p) for p in pinyin(char, style=Style.NORMAL, heteronym=True)[0])
+
+
+def _sounds_like(a: str, b: str) -> bool:
+    return a == b or bool(syllables(a) & syllables(b))
+
+
+def _similar(window: str, name: str) -> bool:
+    same = sum(a == b for a, b in zip(window, name, strict=True))
+    if same == len(name) or same == 0:
+        return False
+    if all(_sounds_like(a, b) for a, b in zip(window, name, strict=True)):
+        return True
+    # A one-character typo, only for names long enough that two right characters identify them.
+    return len(name) >= 3 and same == len(name) - 1 and _sounds_like(window[0], name[0])
+
+
+def find_sound_alike(
+    text: str,
+    roster: RosterIndex,
+    blocked: Spans,
+    is_word: Callable[[str], bool],
+) -> list[Mention]:
+    """Windows that sound like (or are a typo of) a roster name, outside `blocked` spans."""
+    free = [("\u4e00" <= ch <= "\u9fff") for ch in text]
+    for s, e in blocked:
+        for i in range(max(s, 0), min(e, len(text))):
+            free[i] = False
+    lengths = sorted({len(n) for n in roster.names if len(n) >= 2}, reverse=True)
+    sounds: dict[str, list[str]] = {}
+    for name in roster.names:
+        for syl in syllables(name[0]):
+            sounds.setdefault(syl, []).append(name)
+    found: list[Mention] = []
+    i = 0
+    while i < len(text):
+        if not free[i]:
+            i += 1
+            continue
+        candidates = set(roster.by_first_char.get(text[i], ()))
+        for syl in syllables(text[i]):
+            candidates.update(sounds.get(syl, ()))
+        hit: Mention | None = None
+        for length in lengths:
+            window = text[i : i + length]
+            if len(window) < length or not all(free[i : i + length]) or is_word(window):
+                continue
+            names = tuple(n for n in roster.names if n in candidates and len(n) == length
+                          and _similar(window, n))
+            if names:
+                hit = Mention(i, i + length, names)
+                break
+        if hit is not None:
+            found.append(hit)
+            i = hit.end
+        else:
+            i += 1
+    return found
+
+
+def suggest(name: str, roster: Sequence[str], limit: int = 3) -> list[str]:
+    """Roster names closest to `name` in sound and spelling, for "您是不是说…" replies."""
+    from rapidfuzz import fuzz, process
+
+    def spelled(text: str) -> str:
+        return " ".join(min(syllables(c), default=c) for c in text)
+
+    choices = {n: spelled(n) for n in roster}
+    ranked = process.extract(spelled(name), choices, scorer=fuzz.ratio, limit=limit, score_cutoff=60)
+    return [key for _, _, key in ranked]

@@ -1,0 +1,94 @@
+"""Needs and status of one contact (or one household message) from its vocabulary hits.
+
+A need word counts unless the words around it say it is met or declined: 低保已经办好了,
+已享受两项补贴, 家里有低保, 不需要轮椅. Lacking something is a need (还没有残疾证). Status:
+unreachable (a failed attempt) wins, then urgent, then concern (any need or difficulty), then normal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from handlers.parsing.lexicon import Hit, cue_tables
+from handlers.parsing.vocabulary import BENEFITS, DECLINED
+
+_CLAUSE_BREAK = re.compile(r"[,;。!?\n]")
+_FILLERS = " 都也还早就"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    needs: tuple[str, ...]
+    status: str
+    signals: bool  # any need, difficulty, urgency or status word at all
+
+
+def _clause_before(text: str, start: int, width: int = 6) -> str:
+    window = text[max(0, start - width) : start]
+    parts = _CLAUSE_BREAK.split(window)
+    return parts[-1]
+
+
+def _met(text: str, hit: Hit) -> bool:
+    """True when the need named by `hit` is already met or declined."""
+    cues = cue_tables()
+    before = _clause_before(text, hit.start)
+    if any(word in before for word in DECLINED):
+        return True
+    stripped = before.rstrip(" ")
+    cue = cues["before"].longest_ending_at(stripped, len(stripped))
+    if cue is not None:
+        if not cues["before"].get(cue):
+            return False  # 还没有残疾证: lacking it is the need
+        if hit.entry.need in BENEFITS:
+            return True
+    i = hit.end
+    while i < len(text) and text[i] in _FILLERS:
+        i += 1
+    if i < len(text):
+        after = cues["after"].longest_at(text, i)
+        if after is not None:
+            return after[1]
+    return False
+
+
+def assess(
+    text: str,
+    hits: Sequence[Hit],
+    whole_token: Callable[[int, int], bool],
+    household: bool = False,
+) -> Assessment:
+    needs: set[str] = set()
+    urgent = unreachable = difficulty = calm = False
+    signals = False
+    for hit in hits:
+        entry = hit.entry
+        if entry.neutral:
+            continue
+        if len(hit.word) == 1 and not whole_token(hit.start, hit.end):
+            continue  # 药 in 药店, 哭 in 哭笑不得
+        if entry.status == "calm":
+            calm = signals = True
+            continue
+        met = (entry.need is not None or entry.urgent) and _met(text, hit)
+        if entry.need is not None and not met:
+            needs.add(entry.need)
+        if entry.urgent and not met:
+            urgent = True
+        if entry.status == "unreachable":
+            unreachable = True
+        elif entry.status == "difficulty":
+            difficulty = True
+        if entry.need or entry.urgent or entry.status:
+            signals = True
+    if unreachable and not household:
+        status = "unreachable"
+    elif urgent and not calm:
+        status = "urgent"
+    elif needs or difficulty:
+        status = "concern"
+    else:
+        status = "normal"
+    return Assessment(tuple(sorted(needs)), status, signals)

@@ -1,0 +1,46 @@
+"""The parser's answer: a frozen value with the JSON shape of the DESIGN.md contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+INTENTS = ("contact", "need", "query", "undo", "help", "bind", "resolve", "unknown")
+QUERIES = ("overdue", "due", "stats", "person", "progress")
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    intent: str
+    person: str | None = None
+    candidates: tuple[str, ...] = ()
+    channel: str | None = None
+    status: str = "normal"
+    needs: tuple[str, ...] = ()
+    date: dt.date | None = None
+    query: str | None = None
+    period: str | None = None
+    bind_code: str | None = None
+    records: tuple[ParseResult, ...] = ()
+    text: str = field(default="", compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """Contract keys always; query/period, bind_code and records only where they apply."""
+        out: dict[str, Any] = {
+            "intent": self.intent,
+            "person": self.person,
+            "candidates": list(self.candidates),
+            "channel": self.channel,
+            "status": self.status,
+            "needs": list(self.needs),
+            "date": self.date.isoformat() if self.date else None,
+        }
+        if self.intent == "query":
+            out["query"] = self.query
+            out["period"] = self.period
+        if self.intent == "bind":
+            out["bind_code"] = self.bind_code
+        if self.records:
+            out["records"] = [r.to_json() for r in self.records]
+        return out
