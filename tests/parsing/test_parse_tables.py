@@ -1,0 +1,42 @@
+"""The shared examples and our golden set, every field of every line."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.parsing import load, parse
+from tests.parsing.cases import GOLDEN, LOCAL_EXAMPLES, compare, load_cases
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _loaded():
+    load()
+
+
+def _ids(cases):
+    return [f"{i}:{c[0][:24]}" for i, c in enumerate(cases)]
+
+
+EXAMPLE_CASES = load_cases(LOCAL_EXAMPLES)
+GOLDEN_CASES = load_cases(GOLDEN)
+
+
+@pytest.mark.parametrize(("text", "role", "roster", "today", "expect"), EXAMPLE_CASES, ids=_ids(EXAMPLE_CASES))
+def test_examples(text, role, roster, today, expect):
+    assert compare(parse(text, roster, role=role, today=today).to_json(), expect) == {}
+
+
+@pytest.mark.parametrize(("text", "role", "roster", "today", "expect"), GOLDEN_CASES, ids=_ids(GOLDEN_CASES))
+def test_golden(text, role, roster, today, expect):
+    assert compare(parse(text, roster, role=role, today=today).to_json(), expect) == {}
+
+
+def test_golden_set_is_large_and_covers_every_code():
+    assert len(GOLDEN_CASES) >= 400
+    seen = {code for *_, e in GOLDEN_CASES for code in e.get("needs", [])}
+    assert seen == {"rehabilitation", "assistive_device", "medical", "employment", "education",
+                    "subsistence", "subsidy", "housing", "care", "safety", "psychological",
+                    "certificate"}
+    assert {e["intent"] for *_, e in GOLDEN_CASES} == {
+        "contact", "need", "query", "undo", "help", "bind", "resolve", "unknown"}
+    assert {e.get("channel") for *_, e in GOLDEN_CASES} >= {"home_visit", "phone", "wechat", "video", "sms", None}
