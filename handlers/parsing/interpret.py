@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from handlers.parsing import channels, dates, intents, lexicon, names, split, tokenizer
 from handlers.parsing.lexicon import Hit
-from handlers.parsing.needs import assess
+from handlers.parsing.needs import Assessment, assess
 from handlers.parsing.result import ParseResult
 from handlers.parsing.text import normalize, only_question_marks
 
@@ -51,9 +51,10 @@ def _within(hits: Sequence[Hit], start: int, end: int) -> list[Hit]:
 def _contact(
     text: str, start: int, end: int, hits: Sequence[Hit], seg: Segmentation,
     who: tuple[str | None, tuple[str, ...]], today: dt.date, previous: ParseResult | None,
+    found: Assessment | None = None, date: dt.date | None = None,
 ) -> ParseResult:
-    found = assess(text, hits, seg.whole_token)
-    date = dates.find_date(text[start:end], today)
+    found = found or assess(text, hits, seg.whole_token)
+    date = date or dates.find_date(text[start:end], today)
     channel = channels.channel(text, hits, start, end)
     if previous is not None:
         date = date or previous.date
@@ -66,7 +67,7 @@ def _contact(
 
 def _contacts(
     text: str, mentions: list[names.Mention], hits: list[Hit], seg: Segmentation, today: dt.date,
-    raw: str,
+    raw: str, found: Assessment, date: dt.date | None,
 ) -> ParseResult:
     records: list[ParseResult] = []
     parts = split.parts(text, mentions) if len(mentions) >= 2 else []
@@ -86,7 +87,7 @@ def _contacts(
             intent="contact", person=top.person, candidates=top.candidates, channel=top.channel,
             status=top.status, needs=top.needs, date=top.date, records=tuple(records), text=raw,
         )
-    single = _contact(text, 0, len(text), hits, seg, _who(mentions), today, None)
+    single = _contact(text, 0, len(text), hits, seg, _who(mentions), today, None, found, date)
     return ParseResult(**{**single.__dict__, "text": raw})
 
 
@@ -125,14 +126,14 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
         return ParseResult("resolve", person=who[0], candidates=who[1], needs=needs, text=raw)
 
     found = assess(text, hits, seg.whole_token)
+    date = dates.find_date(text, today)
     contact_words = channels.mentions_contact(text, hits)
     if mentions:
         if intents.starts_with_query_verb(text) or (
             intents.asks_about_person(text) and not found.signals
         ):
             return ParseResult("query", person=who[0], candidates=who[1], query="person", text=raw)
-        dated = dates.find_date(text, today) is not None
-        if not (found.signals or contact_words or dated):
+        if not (found.signals or contact_words or date):
             return ParseResult("query", person=who[0], candidates=who[1], query="person", text=raw)
     else:
         kind = intents.query_kind(text)
@@ -146,7 +147,7 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
         needs_named = any(h.entry.need for h in hits)
         if not (contact_words or found.status == "unreachable" or needs_named):
             return ParseResult("unknown", text=raw)
-    return _contacts(text, mentions, hits, seg, today, raw)
+    return _contacts(text, mentions, hits, seg, today, raw, found, date)
 
 
 def _household(

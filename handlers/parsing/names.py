@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from handlers.parsing import pinyin
 from handlers.parsing.phrases import PhraseTable
 from handlers.parsing.vocabulary import COMPOUND_SURNAMES, KIN_TITLES
 
@@ -105,27 +106,10 @@ def find_named(
 
 # --- sound-alike matching -----------------------------------------------------------------------
 
-_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
-
-
-def _fuzz(syllable: str) -> str:
-    for long, short in _FUZZY_INITIALS:
-        if syllable.startswith(long):
-            syllable = short + syllable[2:]
-            break
-    if syllable.endswith("ng") and syllable[-3:-2] in ("i", "e"):
-        syllable = syllable[:-1]
-    return syllable
-
-
 @lru_cache(maxsize=20000)
 def syllables(char: str) -> frozenset[str]:
     """Toneless readings of a Chinese character, with zh/z, ch/c, sh/s, in/ing, en/eng merged."""
-    if not "\u4e00" <= char <= "\u9fff":
-        return frozenset()
-    from pypinyin import Style, pinyin
-
-    return frozenset(_fuzz(p) for p in pinyin(char, style=Style.NORMAL, heteronym=True)[0])
+    return frozenset(pinyin.readings(char))
 
 
 def _sounds_like(a: str, b: str) -> bool:
