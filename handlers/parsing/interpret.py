@@ -44,6 +44,12 @@ def _who(mentions: Sequence[names.Mention]) -> tuple[str | None, tuple[str, ...]
     return (first.person, ()) if first.person else (None, first.names)
 
 
+def _only_names(text: str, mentions: Sequence[names.Mention]) -> bool:
+    """A message that is just a name (张三? / 老胡呢): asking about that person."""
+    rest = _mask(text, mentions).replace("\0", "")
+    return not rest.strip(" ,.?!;:的呢吗啊呀")
+
+
 def _within(hits: Sequence[Hit], start: int, end: int) -> list[Hit]:
     return [h for h in hits if start <= h.start < end]
 
@@ -133,7 +139,7 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
             intents.asks_about_person(text) and not found.signals
         ):
             return ParseResult("query", person=who[0], candidates=who[1], query="person", text=raw)
-        if not (found.signals or contact_words or date):
+        if not (found.signals or contact_words or date) and _only_names(text, mentions):
             return ParseResult("query", person=who[0], candidates=who[1], query="person", text=raw)
     else:
         kind = intents.query_kind(text)

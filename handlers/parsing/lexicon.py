@@ -44,6 +44,7 @@ def table() -> PhraseTable[Entry]:
     put(v.DIFFICULTY, status="difficulty")
     put(v.NORMAL, status="normal")
     put(v.UNREACHABLE, status="unreachable")
+    put(v.AT_THE_DOOR, status="unreachable", channel="home_visit", home="weak")
     put(v.NO_NEED, status="no_need")
     for need, words in v.NEEDS.items():
         put(words, need=need)
@@ -63,4 +64,9 @@ def cue_tables() -> dict[str, PhraseTable[bool]]:
 
 
 def scan(text: str) -> list[Hit]:
-    return [Hit(s, e, text[s:e], entry) for s, e, entry in table().scan(text)]
+    """Vocabulary hits; spaces inside a phrase are ignored ("家中 无人"), positions are `text`'s."""
+    if " " not in text:
+        return [Hit(s, e, text[s:e], entry) for s, e, entry in table().scan(text)]
+    keep = [i for i, ch in enumerate(text) if ch != " "]
+    compact = "".join(text[i] for i in keep)
+    return [Hit(keep[s], keep[e - 1] + 1, compact[s:e], entry) for s, e, entry in table().scan(compact)]

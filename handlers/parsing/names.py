@@ -154,10 +154,12 @@ def find_sound_alike(
         hit: Mention | None = None
         for length in lengths:
             window = text[i : i + length]
-            if len(window) < length or not all(free[i : i + length]) or is_word(window):
+            if len(window) < length or not all(free[i : i + length]):
                 continue
+            # A dictionary word (前期 for 钱七) is a word, unless it begins with the very surname (李斯).
+            common = is_word(window)
             names = tuple(n for n in roster.names if n in candidates and len(n) == length
-                          and _similar(window, n))
+                          and (not common or window[0] == n[0]) and _similar(window, n))
             if names:
                 hit = Mention(i, i + length, names)
                 break

@@ -53,6 +53,18 @@ def _listed(text: str, mentions: Sequence[Mention]) -> tuple[Mention, ...]:
     return tuple(group)
 
 
+def _at_spaces(text: str, start: int, end: int, who: Sequence[Mention]) -> list[tuple[int, int]]:
+    """"张三 电话 正常 李四 电话 关机": cut before a name that follows a space and is not listed
+    together with the name before it."""
+    cuts = [
+        later.start for earlier, later in zip(who, who[1:], strict=False)
+        if later.names != earlier.names and text[later.start - 1] == " "
+        and not _JOINER.match(text[earlier.end : later.start])
+    ]
+    bounds = [start, *cuts, end]
+    return list(zip(bounds, bounds[1:], strict=False))
+
+
 def parts(text: str, mentions: Sequence[Mention]) -> list[Part]:
     """The contacts of a message, in order; one part when it is about one person."""
     pieces: list[tuple[int, int]] = []
@@ -62,7 +74,7 @@ def parts(text: str, mentions: Sequence[Mention]) -> list[Part]:
         if len(named) >= 2 and _distinct([_who(mentions, *c)[0] for c in named]) >= 2:
             pieces.extend(commas)
         else:
-            pieces.append((s, e))
+            pieces.extend(_at_spaces(text, s, e, _who(mentions, s, e)))
     merged: list[list[int]] = []
     for s, e in pieces:
         if merged and not _who(mentions, s, e):
