@@ -16,6 +16,7 @@ from handlers.parsing.vocabulary import BENEFITS, DECLINED
 
 _CLAUSE_BREAK = re.compile(r"[,;。!?\n]")
 _FILLERS = " 都也还早就"
+_JOINED = re.compile(r"[ 和、与及跟以]*$")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,16 @@ def _met(text: str, hit: Hit) -> bool:
     return False
 
 
+def _met_flags(text: str, hits: Sequence[Hit]) -> list[bool]:
+    """Met-or-declined per hit; "低保和护理补贴都在正常享受" carries the last word's state back."""
+    flags = [bool(h.entry.need or h.entry.urgent) and _met(text, h) for h in hits]
+    for i in range(len(hits) - 2, -1, -1):
+        here, after = hits[i], hits[i + 1]
+        if here.entry.need and after.entry.need and _JOINED.match(text, here.end, after.start):
+            flags[i] = flags[i] or flags[i + 1]
+    return flags
+
+
 def assess(
     text: str,
     hits: Sequence[Hit],
@@ -63,7 +74,8 @@ def assess(
     needs: set[str] = set()
     urgent = unreachable = difficulty = calm = False
     signals = False
-    for hit in hits:
+    met = _met_flags(text, hits)
+    for hit, is_met in zip(hits, met, strict=True):
         entry = hit.entry
         if entry.neutral:
             continue
@@ -72,10 +84,9 @@ def assess(
         if entry.status == "calm":
             calm = signals = True
             continue
-        met = (entry.need is not None or entry.urgent) and _met(text, hit)
-        if entry.need is not None and not met:
+        if entry.need is not None and not is_met:
             needs.add(entry.need)
-        if entry.urgent and not met:
+        if entry.urgent and not is_met:
             urgent = True
         if entry.status == "unreachable":
             unreachable = True
