@@ -16,6 +16,8 @@ from handlers.parsing.vocabulary import BENEFITS, DECLINED
 
 _CLAUSE_BREAK = re.compile(r"[,;。!?\n]")
 _FILLERS = " 都也还早就"
+# "房子已经改造好了", "轮椅已配发到位": already + a few characters + done.
+_DONE = re.compile(r"(?:已经|已)[^,;。!?\s]{0,4}?(?:好了|完了|完成|到位|落实|解决|办理|到账|领取|享受|办好|配好|修好)")
 _JOINED = re.compile(r"[ 和、与及跟以]*$")
 
 
@@ -48,6 +50,8 @@ def _met(text: str, hit: Hit) -> bool:
     i = hit.end
     while i < len(text) and text[i] in _FILLERS:
         i += 1
+    if _DONE.match(text, i):
+        return True
     if i < len(text):
         after = cues["after"].longest_at(text, i)
         if after is not None:

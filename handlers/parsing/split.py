@@ -7,6 +7,7 @@ different roster person; pieces naming nobody stay with the piece before them ("
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,12 +58,12 @@ def _at_spaces(text: str, start: int, end: int, who: Sequence[Mention]) -> list[
     """"张三 电话 正常 李四 电话 关机": cut before a name that follows a space and is not listed
     together with the name before it."""
     cuts = [
-        later.start for earlier, later in zip(who, who[1:], strict=False)
+        later.start for earlier, later in itertools.pairwise(who)
         if later.names != earlier.names and text[later.start - 1] == " "
         and not _JOINER.match(text[earlier.end : later.start])
     ]
     bounds = [start, *cuts, end]
-    return list(zip(bounds, bounds[1:], strict=False))
+    return list(itertools.pairwise(bounds))
 
 
 def parts(text: str, mentions: Sequence[Mention]) -> list[Part]:
