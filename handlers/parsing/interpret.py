@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 from handlers.parsing import channels, dates, intents, lexicon, names, split, tokenizer
@@ -10,6 +11,12 @@ from handlers.parsing.lexicon import Hit
 from handlers.parsing.needs import Assessment, assess
 from handlers.parsing.result import ParseResult
 from handlers.parsing.text import normalize, only_question_marks
+
+# What may surround a bare name in a question about that person: "王五情况", "看看钱七", "老周呢".
+_QUERY_RESIDUE = re.compile(
+    r"^(?:查|查询|查看|看看|看一下|看下)?\s*(?:的)?\s*(?:最近|近期|现在)?\s*"
+    r"(?:情况|近况|记录|信息|资料|档案|怎么样了?|咋样了?)?\s*[呢吗啊呀?]*$"
+)
 
 
 class Segmentation:
@@ -47,7 +54,7 @@ def _who(mentions: Sequence[names.Mention]) -> tuple[str | None, tuple[str, ...]
 def _only_names(text: str, mentions: Sequence[names.Mention]) -> bool:
     """A message that is just a name (张三? / 老胡呢): asking about that person."""
     rest = _mask(text, mentions).replace("\0", "")
-    return not rest.strip(" ,.?!;:的呢吗啊呀")
+    return bool(_QUERY_RESIDUE.match(rest.strip(" ,.?!;:")))
 
 
 def _within(hits: Sequence[Hit], start: int, end: int) -> list[Hit]:
