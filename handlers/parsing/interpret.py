@@ -10,7 +10,7 @@ from handlers.parsing import channels, dates, intents, lexicon, names, split, to
 from handlers.parsing.lexicon import Hit
 from handlers.parsing.needs import Assessment, assess
 from handlers.parsing.result import ParseResult
-from handlers.parsing.text import normalize, only_question_marks
+from handlers.parsing.text import normalize
 
 # What may surround a bare name in a question about that person: "王五情况", "看看钱七", "老周呢".
 _QUERY_RESIDUE = re.compile(
@@ -64,10 +64,13 @@ def _within(hits: Sequence[Hit], start: int, end: int) -> list[Hit]:
 def _contact(
     text: str, start: int, end: int, hits: Sequence[Hit], seg: Segmentation,
     who: tuple[str | None, tuple[str, ...]], today: dt.date, previous: ParseResult | None,
-    found: Assessment | None = None, date: dt.date | None = None,
+    found: Assessment | None = None, date: dt.date | None | bool = False,
 ) -> ParseResult:
+    """One contact from text[start:end]; `found` and `date` when the caller already knows them."""
     found = found or assess(text, hits, seg.whole_token)
-    date = date or dates.find_date(text[start:end], today)
+    if date is False:
+        date = dates.find_date(text[start:end], today)
+    assert date is None or isinstance(date, dt.date)
     channel = channels.channel(text, hits, start, end)
     if previous is not None:
         date = date or previous.date
@@ -107,7 +110,7 @@ def _contacts(
 def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> ParseResult:
     household = role == "household"
     text = normalize(raw)
-    if only_question_marks(raw):
+    if text and text.strip("? ") == "":
         return ParseResult("help", text=raw)
     if not text:
         return ParseResult("unknown", text=raw)
@@ -125,7 +128,7 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
     index = names.index(tuple(roster))
     mentions = names.find_named(text, index, seg.spans, tokenizer.is_word)
     hits = lexicon.scan(_mask(text, mentions))
-    if not mentions and index.names:
+    if not mentions and index.names and not household:
         blocked = [(h.start, h.end) for h in hits] + dates.date_spans(text)
         mentions = names.find_sound_alike(text, index, blocked, tokenizer.is_word)
     who = _who(mentions)

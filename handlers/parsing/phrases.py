@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable, Mapping
 from typing import Generic, TypeVar
 
@@ -18,6 +20,9 @@ class PhraseTable(Generic[V]):
             if phrase:
                 lengths.setdefault(phrase[0], set()).add(len(phrase))
         self._lengths = {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lengths.items()}
+        # Jumping between characters that can start a phrase is done by the regex engine in C.
+        chars = "".join(sorted(self._lengths))
+        self._starts = re.compile(f"[{re.escape(chars)}]") if chars else None
 
     def __contains__(self, phrase: str) -> bool:
         return phrase in self._items
@@ -36,15 +41,17 @@ class PhraseTable(Generic[V]):
     def scan(self, text: str) -> list[tuple[int, int, V]]:
         """Non-overlapping matches, leftmost first, each the longest at its start."""
         found: list[tuple[int, int, V]] = []
-        i, n, lengths = 0, len(text), self._lengths
-        while i < n:
-            if text[i] in lengths:
-                hit = self.longest_at(text, i)
-                if hit is not None:
-                    found.append((i, i + len(hit[0]), hit[1]))
-                    i += len(hit[0])
-                    continue
-            i += 1
+        if self._starts is None:
+            return found
+        search, pos = self._starts.search, 0
+        while (m := search(text, pos)) is not None:
+            i = m.start()
+            hit = self.longest_at(text, i)
+            if hit is None:
+                pos = i + 1
+            else:
+                found.append((i, i + len(hit[0]), hit[1]))
+                pos = i + len(hit[0])
         return found
 
     def longest_ending_at(self, text: str, end: int, max_len: int = 6) -> str | None:
