@@ -64,7 +64,7 @@ def _within(hits: Sequence[Hit], start: int, end: int) -> list[Hit]:
 def _contact(
     text: str, start: int, end: int, hits: Sequence[Hit], seg: Segmentation,
     who: tuple[str | None, tuple[str, ...]], today: dt.date, previous: ParseResult | None,
-    found: Assessment | None = None, date: dt.date | None | bool = False,
+    found: Assessment | None = None, date: dt.date | bool | None = False,
 ) -> ParseResult:
     """One contact from text[start:end]; `found` and `date` when the caller already knows them."""
     found = found or assess(text, hits, seg.whole_token)
