@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 
 import click
@@ -23,7 +24,7 @@ import click
 def _roster(value: str | None) -> list[str]:
     if not value:
         return []
-    return [name.strip() for name in value.replace("，", ",").replace("、", ",").split(",") if name.strip()]
+    return [name for name in re.split(r"[,，、;；\s]+", value) if name]
 
 
 def _today(value: str | None) -> dt.date | None:
