@@ -19,6 +19,10 @@ _QUERY_RESIDUE = re.compile(
 )
 
 
+_QUESTION = re.compile(r"(?:[?呢吗]|没有|没|进度|进展|怎么样了?)[?]*$")
+_RECENT = re.compile(r"本周|这周|这一周|今天|近期|最近")
+
+
 class Segmentation:
     """The message's jieba tokens, segmented once and only when something asks for them."""
 
@@ -146,16 +150,17 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
     contact_words = channels.mentions_contact(text, hits)
     if mentions:
         if intents.starts_with_query_verb(text) or (
-            intents.asks_about_person(text) and not found.signals
+            intents.asks_about_person(text)
+            and (not found.signals or (not contact_words and _QUESTION.search(text)))
         ):
             return ParseResult("query", person=who[0], candidates=who[1], query="person", text=raw)
         if not (found.signals or contact_words or date) and _only_names(text, mentions):
             return ParseResult("query", person=who[0], candidates=who[1], query="person", text=raw)
     else:
         kind = intents.query_kind(text)
-        if kind is None and intents.period(text) and (
-            intents.starts_with_query_verb(text) or "情况" in text
-        ):
+        if kind is None and "情况" in text and (intents.period(text) or _RECENT.search(text) or contact_words):
+            kind = "stats"
+        if kind is None and intents.period(text) and intents.starts_with_query_verb(text):
             kind = "stats"
         if kind is not None:
             period = intents.period(text) if kind == "stats" else None

@@ -15,7 +15,7 @@ from handlers.parsing.lexicon import Hit, cue_tables
 from handlers.parsing.vocabulary import BENEFITS, DECLINED
 
 _CLAUSE_BREAK = re.compile(r"[,;。!?\n]")
-_FILLERS = " 都也还早就"
+_FILLERS = " 都也还早就我他她们的事情"
 # "房子已经改造好了", "轮椅已配发到位": already + a few characters + done.
 _DONE = re.compile(r"(?:已经|已)[^,;。!?\s]{0,4}?(?:好了|完了|完成|到位|落实|解决|办理|到账|领取|享受|办好|配好|修好)")
 _JOINED = re.compile(r"[ 和、与及跟以]*$")
