@@ -8,6 +8,7 @@ from pathlib import Path
 
 GOLDEN = Path(__file__).with_name("golden.jsonl")
 LOCAL_EXAMPLES = Path(__file__).with_name("examples.jsonl")
+REGRESSIONS = Path(__file__).with_name("regressions.jsonl")
 
 
 def load_cases(path: Path) -> list[tuple[str, str, list[str], dt.date, dict]]:
