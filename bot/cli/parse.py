@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import re
 import sys
+from collections.abc import Iterable
 
 import click
 
@@ -51,7 +52,9 @@ def parse(today_text: str | None, roster_text: str | None, role: str, input_file
         raise click.UsageError("给出 TEXT 或 --input FILE（二选一）")
     today, roster = _today(today_text), _roster(roster_text)
     load()
-    lines = [text] if input_file is None else (line.rstrip("\r\n") for line in input_file)
+    lines: Iterable[str] = (
+        [text] if text is not None else (line.rstrip("\r\n") for line in input_file)
+    )
     out = sys.stdout
     for line in lines:
         result = parse_message(line, roster, role=role, today=today)

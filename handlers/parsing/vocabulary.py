@@ -186,7 +186,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     ),
 }
 # Phrases that contain a need word but are not a need; they shadow it in the longest match.
-NEUTRAL = (
+NEUTRAL: tuple[str, ...] = (
     "外出打工", "在外打工", "出去打工", "去打工", "在外地打工", "没回来", "工作人员", "工作队",
     "学校老师", "安全感", "低保户", "特困户", "五保户", "贫困户", "建档立卡户", "低保对象",
     "独居", "独居老人", "独自居住", "一个人住", "一个人生活", "独自生活", "打不着火", "点不着火", "不着火", "按时吃药", "照顾得很好", "照顾得挺好", "照顾得不错", "有人照顾",
