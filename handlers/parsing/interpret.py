@@ -162,7 +162,7 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
             kind = "stats"
         if kind is None and intents.period(text) and intents.starts_with_query_verb(text):
             kind = "stats"
-        if kind is not None:
+        if kind is not None or (intents.starts_with_query_verb(text) and not hits):
             period = intents.period(text) if kind == "stats" else None
             return ParseResult("query", query=kind, period=period, text=raw)
         needs_named = any(h.entry.need for h in hits)

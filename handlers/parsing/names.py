@@ -92,14 +92,21 @@ def find_named(
     tokens: Callable[[], Spans],
     is_word: Callable[[str], bool],
 ) -> list[Mention]:
-    """Exact names and aliases, leftmost first."""
-    found = [Mention(s, e, (n,)) for s, e, n in roster.exact.scan(text)]
-    masked = text
-    for m in found:
-        masked = masked[: m.start] + "\0" * (m.end - m.start) + masked[m.end :]
+    """Exact names and aliases, leftmost first; a space inside a name ("张 三") is ignored."""
+    keep = [i for i, ch in enumerate(text) if ch != " "]
+    compact = "".join(text[i] for i in keep) if len(keep) < len(text) else text
+
+    def span(s: int, e: int) -> tuple[int, int]:
+        return keep[s], keep[e - 1] + 1
+
+    found = [Mention(*span(s, e), (n,)) for s, e, n in roster.exact.scan(compact)]
+    masked = compact
+    for s, e, _ in roster.exact.scan(compact):
+        masked = masked[:s] + "\0" * (e - s) + masked[e:]
     for s, e, names in roster.aliases.scan(masked):
-        if not _inside_word(s, e, tokens(), is_word, text):
-            found.append(Mention(s, e, names))
+        start, end = span(s, e)
+        if not _inside_word(start, end, tokens(), is_word, text):
+            found.append(Mention(start, end, names))
     found.sort(key=lambda m: m.start)
     return found
 
