@@ -43,6 +43,7 @@ class RosterIndex:
     exact: PhraseTable[str]
     aliases: PhraseTable[tuple[str, ...]]
     by_first_char: dict[str, tuple[str, ...]]
+    given_names: frozenset[str]
 
 
 @lru_cache(maxsize=256)
@@ -73,6 +74,7 @@ def index(roster: tuple[str, ...]) -> RosterIndex:
         exact=PhraseTable((n, n) for n in names),
         aliases=PhraseTable((a, tuple(ns)) for a, ns in aliases.items()),
         by_first_char={c: tuple(ns) for c, ns in first.items()},
+        given_names=frozenset(n[len(surname_of(n)):] for n in names),
     )
 
 
@@ -103,8 +105,13 @@ def find_named(
     masked = compact
     for s, e, _ in roster.exact.scan(compact):
         masked = masked[:s] + "\0" * (e - s) + masked[e:]
+    exact_found = bool(found)
     for s, e, names in roster.aliases.scan(masked):
         start, end = span(s, e)
+        alias = compact[s:e]
+        # "国庆期间入户走访张三": a given name that is also a word yields to a full name.
+        if exact_found and alias in roster.given_names and is_word(alias):
+            continue
         if not _inside_word(start, end, tokens(), is_word, text):
             found.append(Mention(start, end, names))
     found.sort(key=lambda m: m.start)
