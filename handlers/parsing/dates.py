@@ -149,9 +149,20 @@ def _resolve(m: re.Match[str], today: dt.date) -> dt.date | None:
     return None
 
 
+# A date that is a plan or a deadline ("说11月30号去复查", "12月1日到期") is not the contact's date.
+_NOT_CONTACT_AFTER = re.compile(r"\s*(?:到期|过期|截止|之前|以前|前|要去|再去|会去|去复查|复查|开学|开始|起|后)")
+_NOT_CONTACT_BEFORE = ("说", "约", "预约", "定于", "计划", "准备", "等到", "下次", "约好")
+
+
 def find_date(text: str, today: dt.date) -> dt.date | None:
     """The first date written in `text`, never after `today`; None when none is written."""
     for m in _PATTERN.finditer(text):
+        # A date opening the message is the contact's date whatever follows it.
+        if m.start() > 0 and m.group("n") is None and m.group("word") is None and (
+            _NOT_CONTACT_AFTER.match(text, m.end())
+            or text[max(0, m.start() - 2) : m.start()].endswith(_NOT_CONTACT_BEFORE)
+        ):
+            continue
         found = _resolve(m, today)
         if found is not None:
             return found
