@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.parsing import vocabulary as v
+from handlers.parsing import intent_words as v
 
 _BIND = re.compile(r"绑定\s*(?:码|验证码)?\s*(?:是|为)?\s*:?\s*([0-9]{6})(?![0-9])")
 _HELP = re.compile("|".join(v.HELP_PATTERNS))
