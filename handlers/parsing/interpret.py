@@ -23,11 +23,12 @@ _QUESTION = re.compile(r"(?:[?呢吗]|没有|没|进度|进展|怎么样了?)[?]
 _RECENT = re.compile(r"本周|这周|这一周|今天|近期|最近")
 
 
-class Segmentation:
-    """The message's jieba tokens, segmented once and only when something asks for them."""
+class Message:
+    """The normalised message: its jieba tokens (segmented once, only if asked), its roster names."""
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.names: Sequence[names.Mention] = ()  # where roster names are, hidden from dates
         self._spans: list[tuple[int, int]] | None = None
         self._starts: dict[int, int] = {}
 
@@ -66,14 +67,14 @@ def _within(hits: Sequence[Hit], start: int, end: int) -> list[Hit]:
 
 
 def _contact(
-    text: str, start: int, end: int, hits: Sequence[Hit], seg: Segmentation,
+    text: str, start: int, end: int, hits: Sequence[Hit], seg: Message,
     who: tuple[str | None, tuple[str, ...]], today: dt.date, previous: ParseResult | None,
     found: Assessment | None = None, date: dt.date | bool | None = False,
 ) -> ParseResult:
     """One contact from text[start:end]; `found` and `date` when the caller already knows them."""
     found = found or assess(text, hits, seg.whole_token)
     if date is False:
-        date = dates.find_date(text[start:end], today)
+        date = dates.find_date(_mask(text, seg.names)[start:end], today)
     assert date is None or isinstance(date, dt.date)
     channel = channels.channel(text, hits, start, end)
     if previous is not None:
@@ -86,7 +87,7 @@ def _contact(
 
 
 def _contacts(
-    text: str, mentions: list[names.Mention], hits: list[Hit], seg: Segmentation, today: dt.date,
+    text: str, mentions: list[names.Mention], hits: list[Hit], seg: Message, today: dt.date,
     raw: str, found: Assessment, date: dt.date | None,
 ) -> ParseResult:
     records: list[ParseResult] = []
@@ -128,7 +129,7 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
     if intents.is_reply_token(text):
         return ParseResult("unknown", text=raw)
 
-    seg = Segmentation(text)
+    seg = Message(text)
     index = names.index(tuple(roster))
     mentions = names.find_named(text, index, seg.spans, tokenizer.is_word)
     hits = lexicon.scan(_mask(text, mentions))
@@ -136,6 +137,7 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
         blocked = [(h.start, h.end) for h in hits] + dates.date_spans(text)
         mentions = names.find_sound_alike(text, index, blocked, tokenizer.is_word)
     who = _who(mentions)
+    seg.names = mentions
 
     if household:
         return _household(text, raw, hits, seg, who, today)
@@ -146,7 +148,7 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
         return ParseResult("resolve", person=who[0], candidates=who[1], needs=needs, text=raw)
 
     found = assess(text, hits, seg.whole_token)
-    date = dates.find_date(text, today)
+    date = dates.find_date(_mask(text, mentions), today)
     contact_words = channels.mentions_contact(text, hits)
     if mentions:
         if intents.starts_with_query_verb(text) or (
@@ -172,7 +174,7 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
 
 
 def _household(
-    text: str, raw: str, hits: list[Hit], seg: Segmentation,
+    text: str, raw: str, hits: list[Hit], seg: Message,
     who: tuple[str | None, tuple[str, ...]], today: dt.date,
 ) -> ParseResult:
     if intents.asks_progress(text):
