@@ -57,10 +57,13 @@ def load(cache_dir: Path) -> dict[str, tuple[str, ...]]:
                 _readings = marshal.loads(path.read_bytes())
             except (OSError, ValueError, EOFError):
                 table = _build()
-                cache_dir.mkdir(parents=True, exist_ok=True)
-                partial = path.with_suffix(f".{os.getpid()}.tmp")
-                partial.write_bytes(marshal.dumps(table))
-                os.replace(partial, path)
+                try:
+                    cache_dir.mkdir(parents=True, exist_ok=True)
+                    partial = path.with_suffix(f".{os.getpid()}.tmp")
+                    partial.write_bytes(marshal.dumps(table))
+                    os.replace(partial, path)
+                except OSError:
+                    pass  # no cache: the next process builds the table again
                 _readings = table
     return _readings
 

@@ -21,6 +21,7 @@ import jieba
 
 from handlers.parsing.vocabulary import EXTRA_WORDS
 
+log = logging.getLogger(__name__)
 MIN_FREQ = 20
 _DOMAIN_FREQ = 5000
 _lock = threading.Lock()
@@ -64,8 +65,13 @@ def load(cache_dir: str | os.PathLike[str] | None = None) -> jieba.Tokenizer:
         if _tokenizer is None:
             jieba.setLogLevel(logging.WARNING)
             directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-            tokenizer = jieba.Tokenizer(str(_dictionary(directory)))
-            tokenizer.tmp_dir = str(directory)
+            try:
+                tokenizer = jieba.Tokenizer(str(_dictionary(directory)))
+                tokenizer.tmp_dir = str(directory)
+            except OSError:
+                # A read-only cache directory costs start-up time, not correctness.
+                log.warning("cannot write the parser cache in %s; using jieba's full dictionary", directory)
+                tokenizer = jieba.Tokenizer()
             tokenizer.initialize()
             _tokenizer = tokenizer
     return _tokenizer
