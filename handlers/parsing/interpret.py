@@ -120,10 +120,12 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
     if not text:
         return ParseResult("unknown", text=raw)
     is_bind, code = intents.bind(text)
-    if is_bind:
+    if is_bind and code:
         return ParseResult("bind", bind_code=code, text=raw)
-    if intents.is_help(text):
+    if intents.is_help(text):  # "如何绑定" asks how, it does not bind
         return ParseResult("help", text=raw)
+    if is_bind:
+        return ParseResult("bind", text=raw)
     if intents.is_undo(text):
         return ParseResult("undo", text=raw)
     if intents.is_reply_token(text):
