@@ -86,6 +86,29 @@ def _contact(
     )
 
 
+_SEVERITY = {"normal": 0, "concern": 1, "urgent": 2, "unreachable": 3}
+
+
+def _merge_same_person(records: list[ParseResult]) -> list[ParseResult]:
+    """"电话联系了张三和李四，张三正常，李四想办残疾证": one record per person, facts combined."""
+    merged: list[ParseResult] = []
+    seen: dict[tuple[str | None, tuple[str, ...]], int] = {}
+    for r in records:
+        key = (r.person, r.candidates)
+        if key == (None, ()) or key not in seen:
+            seen.setdefault(key, len(merged))
+            merged.append(r)
+            continue
+        old = merged[seen[key]]
+        merged[seen[key]] = ParseResult(
+            intent="contact", person=r.person, candidates=r.candidates,
+            channel=old.channel or r.channel, date=old.date or r.date,
+            status=max(old.status, r.status, key=_SEVERITY.__getitem__),
+            needs=tuple(sorted(set(old.needs) | set(r.needs))), text=old.text,
+        )
+    return merged
+
+
 def _contacts(
     text: str, mentions: list[names.Mention], hits: list[Hit], seg: Message, today: dt.date,
     raw: str, found: Assessment, date: dt.date | None,
@@ -102,6 +125,7 @@ def _contacts(
                                   records[-1] if records else None)
                 records.append(record)
                 first = first or record
+    records = _merge_same_person(records)
     if len(records) >= 2:
         top = records[0]
         return ParseResult(

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from handlers.parsing.names import Mention
 
-_HARD = re.compile(r"[;。\n]")
+# Clause ends, and list numbering ("1.张三 … 2.李四 …") but not a date like 11.20.
+_HARD = re.compile(r"[;。\n]|(?<![0-9.])[0-9]{1,2}[.、)](?![0-9])")
 _COMMA = re.compile(r",")
 _JOINER = re.compile(r"^[\s、,和跟与及同还有以及]*$")
 
