@@ -30,6 +30,10 @@ def is_help(text: str) -> bool:
     return text in v.HELP_EXACT or bool(_HELP.search(text))
 
 
+def is_exact_help(text: str) -> bool:
+    return text in v.HELP_EXACT
+
+
 def is_undo(text: str) -> bool:
     return bool(_UNDO.search(text))
 

@@ -146,7 +146,10 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
     is_bind, code = intents.bind(text)
     if is_bind and code:
         return ParseResult("bind", bind_code=code, text=raw)
-    if intents.is_help(text):  # "如何绑定" asks how, it does not bind
+    # "如何绑定" asks how, it does not bind; "轮椅怎么用" is about a wheelchair, not about us.
+    if intents.is_help(text) and (
+        intents.is_exact_help(text) or not any(h.entry.need for h in lexicon.scan(text))
+    ):
         return ParseResult("help", text=raw)
     if is_bind:
         return ParseResult("bind", text=raw)
