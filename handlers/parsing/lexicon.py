@@ -18,6 +18,7 @@ class Entry:
     urgent: bool = False
     verb: bool = False  # says a contact happened, not how
     neutral: bool = False  # shadows the need words inside it
+    clause_final: bool = False  # counts only before a clause break or the end
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ def table() -> PhraseTable[Entry]:
     put(v.NORMAL, status="normal")
     put(v.UNREACHABLE, status="unreachable")
     put(v.AT_THE_DOOR, status="unreachable", channel="home_visit", home="weak")
+    put(v.CLAUSE_FINAL, status="unreachable", clause_final=True)
     put(v.NO_NEED, status="no_need")
     for need, words in v.NEEDS.items():
         put(words, need=need)
@@ -63,10 +65,16 @@ def cue_tables() -> dict[str, PhraseTable[bool]]:
     return {"before": PhraseTable(before), "declined": PhraseTable(declined), "after": PhraseTable(after)}
 
 
+_BREAKS = frozenset(" ,.;:!?。\n~")
+
+
 def scan(text: str) -> list[Hit]:
     """Vocabulary hits; spaces inside a phrase are ignored ("家中 无人"), positions are `text`'s."""
     if " " not in text:
-        return [Hit(s, e, text[s:e], entry) for s, e, entry in table().scan(text)]
-    keep = [i for i, ch in enumerate(text) if ch != " "]
-    compact = "".join(text[i] for i in keep)
-    return [Hit(keep[s], keep[e - 1] + 1, compact[s:e], entry) for s, e, entry in table().scan(compact)]
+        hits = [Hit(s, e, text[s:e], entry) for s, e, entry in table().scan(text)]
+    else:
+        keep = [i for i, ch in enumerate(text) if ch != " "]
+        compact = "".join(text[i] for i in keep)
+        hits = [Hit(keep[s], keep[e - 1] + 1, compact[s:e], entry)
+                for s, e, entry in table().scan(compact)]
+    return [h for h in hits if not h.entry.clause_final or h.end == len(text) or text[h.end] in _BREAKS]

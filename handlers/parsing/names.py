@@ -61,6 +61,10 @@ def index(roster: tuple[str, ...]) -> RosterIndex:
         given = name[len(surname):]
         if len(given) >= 2:
             add(given, name)
+        if len(surname) == 2:
+            add(surname, name)  # 欧阳, 司马: a compound surname alone is already a name
+        if len(given) == 1:
+            add(surname + "老" + given, name)  # 赵老六, 王老五
         if len(name) >= 2:
             for prefix in ("老", "小", "阿"):
                 add(prefix + surname, name)
