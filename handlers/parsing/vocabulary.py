@@ -192,6 +192,10 @@ NEEDS: dict[str, tuple[str, ...]] = {
 # Phrases that contain a need word but are not a need; they shadow it in the longest match.
 NEUTRAL: tuple[str, ...] = (
     "外出打工", "外出务工", "在外务工", "出去务工", "外地务工", "在外打工", "出去打工", "去打工", "在外地打工", "没回来", "工作人员", "工作队",
+    # Closing courtesies that mention needs without reporting any.
+    *(f"{cond}{what}{then}" for cond in ("有", "如有", "若有", "如果有")
+      for what in ("需要", "困难", "问题", "事", "需求")
+      for then in ("再联系", "随时联系", "就联系", "找我", "随时找", "找村委", "打电话", "及时联系", "及时反映")),
     "学校老师", "安全感", "低保户", "特困户", "五保户", "贫困户", "建档立卡户", "低保对象",
     "独居", "独居老人", "独自居住", "一个人住", "一个人生活", "独自生活", "打不着火", "点不着火", "不着火", "按时吃药", "照顾得很好", "照顾得挺好", "照顾得不错", "有人照顾",
     "在上学", "在读书", "在上班", "有工作", "找到工作", "找到了工作", "已就业", "在打工",
