@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from handlers.parsing.lexicon import Hit, cue_tables
-from handlers.parsing.vocabulary import BENEFITS, DECLINED
+from handlers.parsing.vocabulary import BENEFITS, DECLINED, INFORMED
 
 _CLAUSE_BREAK = re.compile(r"[,;。!?\n]")
 _FILLERS = " 都也还早就我他她们的事情"
@@ -38,7 +38,7 @@ def _met(text: str, hit: Hit) -> bool:
     """True when the need named by `hit` is already met or declined."""
     cues = cue_tables()
     before = _clause_before(text, hit.start)
-    if any(word in before for word in DECLINED):
+    if any(word in before for word in DECLINED) or any(word in before for word in INFORMED):
         return True
     stripped = before.rstrip(" ")
     cue = cues["before"].longest_ending_at(stripped, len(stripped))

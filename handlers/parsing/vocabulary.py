@@ -223,6 +223,8 @@ HAS_BENEFIT = ("已经享受", "已享受", "享受", "享受着", "已经有", 
 LACKS = ("没有", "没", "未", "还没", "还没有", "尚未", "无", "缺")
 # Right before any need word: the need is declined.
 DECLINED = ("不需要", "不用", "无需", "不缺", "暂不需要", "暂时不需要", "不要", "没必要", "不想要")
+# Earlier in the clause: the official explained a benefit, nobody asked for it ("宣传了两项补贴政策").
+INFORMED = ("宣传", "讲解", "解释", "介绍了", "告知", "普及", "送去政策", "政策宣传")
 # Right after a need word: already met.
 MET_AFTER = (
     "已经办好", "已办好", "办好了", "已办", "已经办了", "已经办", "办了", "办下来", "已办理",
