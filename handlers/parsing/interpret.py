@@ -28,7 +28,7 @@ class Message:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.names: Sequence[names.Mention] = ()  # where roster names are, hidden from dates
+        self.unnamed = text  # the text with roster names blanked out, for dates
         self._spans: list[tuple[int, int]] | None = None
         self._starts: dict[int, int] = {}
 
@@ -74,7 +74,7 @@ def _contact(
     """One contact from text[start:end]; `found` and `date` when the caller already knows them."""
     found = found or assess(text, hits, seg.whole_token)
     if date is False:
-        date = dates.find_date(_mask(text, seg.names)[start:end], today)
+        date = dates.find_date(seg.unnamed[start:end], today)
     assert date is None or isinstance(date, dt.date)
     channel = channels.channel(text, hits, start, end)
     if previous is not None:
@@ -166,7 +166,7 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
         blocked = [(h.start, h.end) for h in hits] + dates.date_spans(text)
         mentions = names.find_sound_alike(text, index, blocked, tokenizer.is_word)
     who = _who(mentions)
-    seg.names = mentions
+    seg.unnamed = _mask(text, mentions)
 
     if household:
         return _household(text, raw, hits, seg, who, today)
@@ -177,7 +177,7 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
         return ParseResult("resolve", person=who[0], candidates=who[1], needs=needs, text=raw)
 
     found = assess(text, hits, seg.whole_token)
-    date = dates.find_date(_mask(text, mentions), today)
+    date = dates.find_date(seg.unnamed, today)
     contact_words = channels.mentions_contact(text, hits)
     if mentions:
         if intents.starts_with_query_verb(text) or (

@@ -105,9 +105,10 @@ def find_named(
     def span(s: int, e: int) -> tuple[int, int]:
         return keep[s], keep[e - 1] + 1
 
-    found = [Mention(*span(s, e), (n,)) for s, e, n in roster.exact.scan(compact)]
+    exact = roster.exact.scan(compact)
+    found = [Mention(*span(s, e), (n,)) for s, e, n in exact]
     masked = compact
-    for s, e, _ in roster.exact.scan(compact):
+    for s, e, _ in exact:
         masked = masked[:s] + "\0" * (e - s) + masked[e:]
     exact_found = bool(found)
     for s, e, names in roster.aliases.scan(masked):

@@ -15,6 +15,7 @@ from handlers.parsing.lexicon import Hit, cue_tables
 from handlers.parsing.vocabulary import BENEFITS, DECLINED, INFORMED
 
 _CLAUSE_BREAK = re.compile(r"[,;。!?\n]")
+_DECLINED_OR_INFORMED = re.compile("|".join(map(re.escape, (*DECLINED, *INFORMED))))
 _FILLERS = " 都也还早就我他她们的事情"
 # "房子已经改造好了", "轮椅已配发到位": already + a few characters + done.
 _DONE = re.compile(r"(?:已经|已)[^,;。!?\s]{0,4}?(?:好了|完了|完成|到位|落实|解决|办理|到账|领取|享受|办好|配好|修好)")
@@ -38,7 +39,7 @@ def _met(text: str, hit: Hit) -> bool:
     """True when the need named by `hit` is already met or declined."""
     cues = cue_tables()
     before = _clause_before(text, hit.start)
-    if any(word in before for word in DECLINED) or any(word in before for word in INFORMED):
+    if _DECLINED_OR_INFORMED.search(before):
         return True
     stripped = before.rstrip(" ")
     cue = cues["before"].longest_ending_at(stripped, len(stripped))
