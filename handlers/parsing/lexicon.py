@@ -14,7 +14,7 @@ class Entry:
     need: str | None = None
     channel: str | None = None  # phone/wechat/video/sms/home_visit
     home: str | None = None  # "strong" or "weak" for in-person words
-    status: str | None = None  # unreachable/normal/difficulty/no_need/calm
+    status: str | None = None  # unreachable/reached/normal/difficulty/no_need/calm
     urgent: bool = False
     verb: bool = False  # says a contact happened, not how
     neutral: bool = False  # shadows the need words inside it
@@ -47,6 +47,7 @@ def table() -> PhraseTable[Entry]:
     put(v.UNREACHABLE, status="unreachable")
     put(v.AT_THE_DOOR, status="unreachable", channel="home_visit", home="weak")
     put(v.CLAUSE_FINAL, status="unreachable", clause_final=True)
+    put(v.REACHED, status="reached")
     put(v.NO_NEED, status="no_need")
     for need, words in v.NEEDS.items():
         put(words, need=need)
