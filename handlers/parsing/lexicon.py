@@ -59,7 +59,7 @@ def table() -> PhraseTable[Entry]:
         longer = "没有" + word[1:]
         if word.startswith("没") and not word.startswith("没有") and longer not in entries:
             entries[longer] = entry
-    return PhraseTable(entries)
+    return PhraseTable(entries, trie=True)
 
 
 @cache

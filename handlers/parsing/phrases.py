@@ -12,8 +12,11 @@ V = TypeVar("V")
 class PhraseTable(Generic[V]):
     """Exact phrases mapped to values; lookups index phrases by their first character."""
 
-    def __init__(self, items: Mapping[str, V] | Iterable[tuple[str, V]]) -> None:
+    def __init__(self, items: Mapping[str, V] | Iterable[tuple[str, V]], trie: bool = False) -> None:
+        """`trie=True` compiles the phrases into one trie-shaped regex, so that a scan runs in
+        the regex engine (worth it for large fixed tables, not for per-roster ones)."""
         self._items: dict[str, V] = dict(items)
+        self._trie = re.compile(_trie_pattern(self._items)) if trie and self._items else None
         lengths: dict[str, set[int]] = {}
         for phrase in self._items:
             if phrase:
@@ -39,6 +42,9 @@ class PhraseTable(Generic[V]):
 
     def scan(self, text: str) -> list[tuple[int, int, V]]:
         """Non-overlapping matches, leftmost first, each the longest at its start."""
+        if self._trie is not None:
+            items = self._items
+            return [(m.start(), m.end(), items[m.group()]) for m in self._trie.finditer(text)]
         found: list[tuple[int, int, V]] = []
         if self._starts is None:
             return found
@@ -60,3 +66,22 @@ class PhraseTable(Generic[V]):
             if piece in self._items:
                 return piece
         return None
+
+
+def _trie_pattern(phrases: Iterable[str]) -> str:
+    """A regex matching the longest of `phrases` at each position: "没人(?:接|照顾)?"."""
+    trie: dict[str, dict] = {}
+    for phrase in phrases:
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
