@@ -65,7 +65,7 @@ def table() -> PhraseTable[Entry]:
 @cache
 def cue_tables() -> dict[str, PhraseTable[bool]]:
     """Cue phrases before/after need words, as tables for the longest match at a boundary."""
-    before = {w: False for w in v.LACKS} | {w: True for w in v.HAS_BENEFIT}
+    before = {w: False for w in v.LACKS} | {w: True for w in (*v.HAS_BENEFIT, *v.DONE_BEFORE)}
     declined = dict.fromkeys(v.DECLINED, True)
     after = {w: False for w in v.UNMET_AFTER} | {w: True for w in v.MET_AFTER}
     return {"before": PhraseTable(before), "declined": PhraseTable(declined), "after": PhraseTable(after)}

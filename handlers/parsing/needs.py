@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from handlers.parsing.lexicon import Hit, cue_tables
-from handlers.parsing.vocabulary import BENEFITS, DECLINED, INFORMED
+from handlers.parsing.vocabulary import BENEFITS, DECLINED, DONE_BEFORE, INFORMED
 
 _CLAUSE_BREAK = re.compile(r"[,;。!?\n]")
 _DECLINED_OR_INFORMED = re.compile("|".join(map(re.escape, (*DECLINED, *INFORMED))))
@@ -44,6 +44,8 @@ def _met(text: str, hit: Hit) -> bool:
     stripped = before.rstrip(" ")
     cue = cues["before"].longest_ending_at(stripped, len(stripped))
     if cue is not None:
+        if cue in DONE_BEFORE:
+            return True
         if not cues["before"].get(cue):
             return False  # 还没有残疾证: lacking it is the need
         if hit.entry.need in BENEFITS:
