@@ -18,7 +18,7 @@ _CLAUSE_BREAK = re.compile(r"[,;。!?\n]")
 _DECLINED_OR_INFORMED = re.compile("|".join(map(re.escape, (*DECLINED, *INFORMED))))
 _FILLERS = " 都也还早就均全部我他她们的事情"
 # "房子已经改造好了", "轮椅已配发到位": already + a few characters + done.
-_DONE = re.compile(r"(?:已经|已)[^,;。!?\s]{0,4}?(?:好了|完了|完成|到位|落实|解决|办理|到账|领取|享受|办好|配好|修好)")
+_DONE = re.compile(r"(?:已经|已)[^,;。!?\s]{0,4}?(?:好了|完了|完成|到位|落实|解决|办理|到账|领取|享受|办好|配好|修好|收到)")
 _JOINED = re.compile(r"[ 和、与及跟以]*$")
 
 
