@@ -198,5 +198,5 @@ def suggest(name: str, roster: Sequence[str], limit: int = 3) -> list[str]:
         return " ".join(min(syllables(c), default=c) for c in text)
 
     choices = {n: spelled(n) for n in roster}
-    ranked = process.extract(spelled(name), choices, scorer=fuzz.ratio, limit=limit, score_cutoff=60)
+    ranked = process.extract(spelled(name), choices, scorer=fuzz.ratio, limit=limit, score_cutoff=75)
     return [key for _, _, key in ranked]
