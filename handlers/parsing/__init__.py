@@ -19,12 +19,12 @@ _ZONE = ZoneInfo("Asia/Shanghai")
 
 def load() -> None:
     """Load jieba's dictionary, the vocabulary tables and pinyin data once (idempotent)."""
-    from handlers.parsing import lexicon, names, tokenizer
+    from handlers.parsing import lexicon, pinyin, tokenizer
 
     tokenizer.load()
+    pinyin.load(tokenizer.default_cache_dir())
     lexicon.table()
     lexicon.cue_tables()
-    names.syllables("张")
 
 
 def parse(

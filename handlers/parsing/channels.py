@@ -11,16 +11,18 @@ import re
 from collections.abc import Sequence
 
 from handlers.parsing.lexicon import Hit
-from handlers.parsing.vocabulary import PLANNED
+from handlers.parsing.vocabulary import NOT_DONE, PLANNED
 
 # "去老胡家", "到胡志强家里": going to someone's home; 家长/家属/家庭 are not a home.
 _TO_HOME = re.compile(r"(?:去了?|到了?|来到|进了?)[^\s,;。!?\n]{0,6}?家(?![长属庭具乡务人])")
 _CLAUSE_BREAK = re.compile(r"[,;。!?\n]")
+_PLANNED = re.compile("|".join(map(re.escape, PLANNED)))
 
 
 def _planned(text: str, start: int) -> bool:
+    """A plan (明天再去家里) or a denial (没有入户): not how the contact happened."""
     before = _CLAUSE_BREAK.split(text[max(0, start - 6) : start])[-1]
-    return any(word in before for word in PLANNED)
+    return before.rstrip(" ").endswith(NOT_DONE) or bool(_PLANNED.search(before))
 
 
 def channel(text: str, hits: Sequence[Hit], start: int = 0, end: int | None = None) -> str | None:

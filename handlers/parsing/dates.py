@@ -26,6 +26,10 @@ _RELATIVE_DAYS = {
 _PATTERN = re.compile(
     rf"""
     (?P<ymd>(?<![0-9])(?P<y>20[0-9]{{2}})\s*[-/.年]\s*(?P<m>[0-9]{{1,2}})\s*[-/.月]\s*(?P<d>[0-9]{{1,2}})\s*[日号]?)
+    |(?<![0-9])(?P<y2>[0-9]{{2}})[./](?P<m2>[0-9]{{1,2}})[./](?P<d2>[0-9]{{1,2}})(?![0-9])
+    |(?P<wn>[0-9]{{1,2}}|[一二两三四五六七八九十半]{{1,3}})\s*个?\s*(?:周|星期|礼拜)\s*(?:前|之前|以前)
+    |(?P<mn>[0-9]{{1,2}}|[一二两三四五六七八九十半]{{1,3}})\s*个\s*月\s*(?:前|之前|以前)
+    |(?P<wk_end>上上个?|上个?|本|这个?)?\s*(?:周末|礼拜天)
     |(?P<ry>去年|今年|前年)\s*(?P<rym>{_NUM})\s*月份?\s*(?P<ryd>{_NUM})\s*[日号]?
     |(?P<rm>上上个?月|上个?月|本月|这个?月|当月)\s*(?P<rmd>{_NUM})\s*[日号]
     |(?P<md>(?P<mdm>{_NUM})\s*月份?\s*(?P<mdd>{_NUM})\s*[日号]?)
@@ -95,6 +99,24 @@ def _resolve(m: re.Match[str], today: dt.date) -> dt.date | None:
     if g("ymd"):
         found = _safe(int(g("y")), int(g("m")), int(g("d")))
         return found if found is not None and found <= today else None
+    if g("y2"):
+        found = _safe(2000 + int(g("y2")), int(g("m2")), int(g("d2")))
+        return found if found is not None and found <= today else None
+    if g("wn"):
+        weeks = 0.5 if g("wn") == "半" else to_int(g("wn"))
+        return None if weeks is None else today - dt.timedelta(days=round(7 * weeks))
+    if g("mn"):
+        if g("mn") == "半":
+            return today - dt.timedelta(days=15)
+        months = to_int(g("mn"))
+        return None if months is None else _shift_month(today, months, today.day)
+    if m.group(0).endswith(("周末", "礼拜天")):
+        # 周末 is taken as its Saturday (礼拜天 as Sunday), the same week rules as 周六.
+        prefix = g("wk_end") or ""
+        weeks_back = 2 if prefix.startswith("上上") else 1 if prefix.startswith("上") else 0
+        monday = today - dt.timedelta(days=today.weekday())
+        found = monday + dt.timedelta(days=(6 if m.group(0).endswith("礼拜天") else 5) - 7 * weeks_back)
+        return found - dt.timedelta(days=7) if found > today else found
     if g("ry"):
         year = today.year + {"去年": -1, "今年": 0, "前年": -2}[g("ry")]
         month, day = to_int(g("rym")), to_int(g("ryd"))
@@ -127,9 +149,20 @@ def _resolve(m: re.Match[str], today: dt.date) -> dt.date | None:
     return None
 
 
+# A date that is a plan or a deadline ("说11月30号去复查", "12月1日到期") is not the contact's date.
+_NOT_CONTACT_AFTER = re.compile(r"\s*(?:到期|过期|截止|之前|以前|前|要去|再去|会去|去复查|复查|开学|开始|起|后)")
+_NOT_CONTACT_BEFORE = ("说", "约", "预约", "定于", "计划", "准备", "等到", "下次", "约好")
+
+
 def find_date(text: str, today: dt.date) -> dt.date | None:
     """The first date written in `text`, never after `today`; None when none is written."""
     for m in _PATTERN.finditer(text):
+        # A date opening the message is the contact's date whatever follows it.
+        if m.start() > 0 and m.group("n") is None and m.group("word") is None and (
+            _NOT_CONTACT_AFTER.match(text, m.end())
+            or text[max(0, m.start() - 2) : m.start()].endswith(_NOT_CONTACT_BEFORE)
+        ):
+            continue
         found = _resolve(m, today)
         if found is not None:
             return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.parsing import vocabulary as v
+from handlers.parsing import intent_words as v
 
 _BIND = re.compile(r"绑定\s*(?:码|验证码)?\s*(?:是|为)?\s*:?\s*([0-9]{6})(?![0-9])")
 _HELP = re.compile("|".join(v.HELP_PATTERNS))
@@ -28,6 +28,10 @@ def bind(text: str) -> tuple[bool, str | None]:
 
 def is_help(text: str) -> bool:
     return text in v.HELP_EXACT or bool(_HELP.search(text))
+
+
+def is_exact_help(text: str) -> bool:
+    return text in v.HELP_EXACT
 
 
 def is_undo(text: str) -> bool:

@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 from handlers.parsing import channels, dates, intents, lexicon, names, split, tokenizer
 from handlers.parsing.lexicon import Hit
-from handlers.parsing.needs import assess
+from handlers.parsing.needs import Assessment, assess
 from handlers.parsing.result import ParseResult
-from handlers.parsing.text import normalize, only_question_marks
+from handlers.parsing.text import normalize
+
+# What may surround a bare name in a question about that person: "王五情况", "看看钱七", "老周呢".
+_QUERY_RESIDUE = re.compile(
+    r"^(?:查|查询|查看|看看|看一下|看下)?\s*(?:的)?\s*(?:最近|近期|现在)?\s*"
+    r"(?:情况|近况|记录|信息|资料|档案|怎么样了?|咋样了?)?\s*[呢吗啊呀?]*$"
+)
 
 
-class Segmentation:
-    """The message's jieba tokens, segmented once and only when something asks for them."""
+_QUESTION = re.compile(r"(?:[?呢吗]|没有|没|进度|进展|怎么样了?)[?]*$")
+_RECENT = re.compile(r"本周|这周|这一周|今天|近期|最近")
+
+
+class Message:
+    """The normalised message: its jieba tokens (segmented once, only if asked), its roster names."""
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.unnamed = text  # the text with roster names blanked out, for dates
         self._spans: list[tuple[int, int]] | None = None
         self._starts: dict[int, int] = {}
 
@@ -44,16 +56,26 @@ def _who(mentions: Sequence[names.Mention]) -> tuple[str | None, tuple[str, ...]
     return (first.person, ()) if first.person else (None, first.names)
 
 
+def _only_names(text: str, mentions: Sequence[names.Mention]) -> bool:
+    """A message that is just a name (张三? / 老胡呢): asking about that person."""
+    rest = _mask(text, mentions).replace("\0", "")
+    return bool(_QUERY_RESIDUE.match(rest.strip(" ,.?!;:")))
+
+
 def _within(hits: Sequence[Hit], start: int, end: int) -> list[Hit]:
     return [h for h in hits if start <= h.start < end]
 
 
 def _contact(
-    text: str, start: int, end: int, hits: Sequence[Hit], seg: Segmentation,
+    text: str, start: int, end: int, hits: Sequence[Hit], seg: Message,
     who: tuple[str | None, tuple[str, ...]], today: dt.date, previous: ParseResult | None,
+    found: Assessment | None = None, date: dt.date | bool | None = False,
 ) -> ParseResult:
-    found = assess(text, hits, seg.whole_token)
-    date = dates.find_date(text[start:end], today)
+    """One contact from text[start:end]; `found` and `date` when the caller already knows them."""
+    found = found or assess(text, hits, seg.whole_token)
+    if date is False:
+        date = dates.find_date(seg.unnamed[start:end], today)
+    assert date is None or isinstance(date, dt.date)
     channel = channels.channel(text, hits, start, end)
     if previous is not None:
         date = date or previous.date
@@ -64,9 +86,32 @@ def _contact(
     )
 
 
+_SEVERITY = {"normal": 0, "concern": 1, "urgent": 2, "unreachable": 3}
+
+
+def _merge_same_person(records: list[ParseResult]) -> list[ParseResult]:
+    """"电话联系了张三和李四，张三正常，李四想办残疾证": one record per person, facts combined."""
+    merged: list[ParseResult] = []
+    seen: dict[tuple[str | None, tuple[str, ...]], int] = {}
+    for r in records:
+        key = (r.person, r.candidates)
+        if key == (None, ()) or key not in seen:
+            seen.setdefault(key, len(merged))
+            merged.append(r)
+            continue
+        old = merged[seen[key]]
+        merged[seen[key]] = ParseResult(
+            intent="contact", person=r.person, candidates=r.candidates,
+            channel=old.channel or r.channel, date=old.date or r.date,
+            status=max(old.status, r.status, key=_SEVERITY.__getitem__),
+            needs=tuple(sorted(set(old.needs) | set(r.needs))), text=old.text,
+        )
+    return merged
+
+
 def _contacts(
-    text: str, mentions: list[names.Mention], hits: list[Hit], seg: Segmentation, today: dt.date,
-    raw: str,
+    text: str, mentions: list[names.Mention], hits: list[Hit], seg: Message, today: dt.date,
+    raw: str, found: Assessment, date: dt.date | None,
 ) -> ParseResult:
     records: list[ParseResult] = []
     parts = split.parts(text, mentions) if len(mentions) >= 2 else []
@@ -80,41 +125,48 @@ def _contacts(
                                   records[-1] if records else None)
                 records.append(record)
                 first = first or record
+    records = _merge_same_person(records)
     if len(records) >= 2:
         top = records[0]
         return ParseResult(
             intent="contact", person=top.person, candidates=top.candidates, channel=top.channel,
             status=top.status, needs=top.needs, date=top.date, records=tuple(records), text=raw,
         )
-    single = _contact(text, 0, len(text), hits, seg, _who(mentions), today, None)
+    single = _contact(text, 0, len(text), hits, seg, _who(mentions), today, None, found, date)
     return ParseResult(**{**single.__dict__, "text": raw})
 
 
 def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> ParseResult:
     household = role == "household"
     text = normalize(raw)
-    if only_question_marks(raw):
+    if text and text.strip("? ") == "":
         return ParseResult("help", text=raw)
     if not text:
         return ParseResult("unknown", text=raw)
     is_bind, code = intents.bind(text)
-    if is_bind:
+    if is_bind and code:
         return ParseResult("bind", bind_code=code, text=raw)
-    if intents.is_help(text):
+    # "如何绑定" asks how, it does not bind; "轮椅怎么用" is about a wheelchair, not about us.
+    if intents.is_help(text) and (
+        intents.is_exact_help(text) or not any(h.entry.need for h in lexicon.scan(text))
+    ):
         return ParseResult("help", text=raw)
+    if is_bind:
+        return ParseResult("bind", text=raw)
     if intents.is_undo(text):
         return ParseResult("undo", text=raw)
     if intents.is_reply_token(text):
         return ParseResult("unknown", text=raw)
 
-    seg = Segmentation(text)
+    seg = Message(text)
     index = names.index(tuple(roster))
     mentions = names.find_named(text, index, seg.spans, tokenizer.is_word)
     hits = lexicon.scan(_mask(text, mentions))
-    if not mentions and index.names:
+    if not mentions and index.names and not household:
         blocked = [(h.start, h.end) for h in hits] + dates.date_spans(text)
         mentions = names.find_sound_alike(text, index, blocked, tokenizer.is_word)
     who = _who(mentions)
+    seg.unnamed = _mask(text, mentions)
 
     if household:
         return _household(text, raw, hits, seg, who, today)
@@ -125,32 +177,33 @@ def interpret(raw: str, roster: Sequence[str], role: str, today: dt.date) -> Par
         return ParseResult("resolve", person=who[0], candidates=who[1], needs=needs, text=raw)
 
     found = assess(text, hits, seg.whole_token)
+    date = dates.find_date(seg.unnamed, today)
     contact_words = channels.mentions_contact(text, hits)
     if mentions:
         if intents.starts_with_query_verb(text) or (
-            intents.asks_about_person(text) and not found.signals
+            intents.asks_about_person(text)
+            and (not found.signals or (not contact_words and _QUESTION.search(text)))
         ):
             return ParseResult("query", person=who[0], candidates=who[1], query="person", text=raw)
-        dated = dates.find_date(text, today) is not None
-        if not (found.signals or contact_words or dated):
+        if not (found.signals or contact_words or date) and _only_names(text, mentions):
             return ParseResult("query", person=who[0], candidates=who[1], query="person", text=raw)
     else:
         kind = intents.query_kind(text)
-        if kind is None and intents.period(text) and (
-            intents.starts_with_query_verb(text) or "情况" in text
-        ):
+        if kind is None and "情况" in text and (intents.period(text) or _RECENT.search(text) or contact_words):
             kind = "stats"
-        if kind is not None:
+        if kind is None and intents.period(text) and intents.starts_with_query_verb(text):
+            kind = "stats"
+        if kind is not None or (intents.starts_with_query_verb(text) and not hits):
             period = intents.period(text) if kind == "stats" else None
             return ParseResult("query", query=kind, period=period, text=raw)
         needs_named = any(h.entry.need for h in hits)
         if not (contact_words or found.status == "unreachable" or needs_named):
             return ParseResult("unknown", text=raw)
-    return _contacts(text, mentions, hits, seg, today, raw)
+    return _contacts(text, mentions, hits, seg, today, raw, found, date)
 
 
 def _household(
-    text: str, raw: str, hits: list[Hit], seg: Segmentation,
+    text: str, raw: str, hits: list[Hit], seg: Message,
     who: tuple[str | None, tuple[str, ...]], today: dt.date,
 ) -> ParseResult:
     if intents.asks_progress(text):

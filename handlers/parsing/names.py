@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from handlers.parsing import pinyin
 from handlers.parsing.phrases import PhraseTable
 from handlers.parsing.vocabulary import COMPOUND_SURNAMES, KIN_TITLES
 
@@ -42,6 +43,7 @@ class RosterIndex:
     exact: PhraseTable[str]
     aliases: PhraseTable[tuple[str, ...]]
     by_first_char: dict[str, tuple[str, ...]]
+    given_names: frozenset[str]
 
 
 @lru_cache(maxsize=256)
@@ -59,6 +61,10 @@ def index(roster: tuple[str, ...]) -> RosterIndex:
         given = name[len(surname):]
         if len(given) >= 2:
             add(given, name)
+        if len(surname) == 2:
+            add(surname, name)  # 欧阳, 司马: a compound surname alone is already a name
+        if len(given) == 1:
+            add(surname + "老" + given, name)  # 赵老六, 王老五
         if len(name) >= 2:
             for prefix in ("老", "小", "阿"):
                 add(prefix + surname, name)
@@ -72,6 +78,7 @@ def index(roster: tuple[str, ...]) -> RosterIndex:
         exact=PhraseTable((n, n) for n in names),
         aliases=PhraseTable((a, tuple(ns)) for a, ns in aliases.items()),
         by_first_char={c: tuple(ns) for c, ns in first.items()},
+        given_names=frozenset(n[len(surname_of(n)):] for n in names),
     )
 
 
@@ -91,41 +98,37 @@ def find_named(
     tokens: Callable[[], Spans],
     is_word: Callable[[str], bool],
 ) -> list[Mention]:
-    """Exact names and aliases, leftmost first."""
-    found = [Mention(s, e, (n,)) for s, e, n in roster.exact.scan(text)]
-    masked = text
-    for m in found:
-        masked = masked[: m.start] + "\0" * (m.end - m.start) + masked[m.end :]
+    """Exact names and aliases, leftmost first; a space inside a name ("张 三") is ignored."""
+    keep = [i for i, ch in enumerate(text) if ch != " "]
+    compact = "".join(text[i] for i in keep) if len(keep) < len(text) else text
+
+    def span(s: int, e: int) -> tuple[int, int]:
+        return keep[s], keep[e - 1] + 1
+
+    exact = roster.exact.scan(compact)
+    found = [Mention(*span(s, e), (n,)) for s, e, n in exact]
+    masked = compact
+    for s, e, _ in exact:
+        masked = masked[:s] + "\0" * (e - s) + masked[e:]
+    exact_found = bool(found)
     for s, e, names in roster.aliases.scan(masked):
-        if not _inside_word(s, e, tokens(), is_word, text):
-            found.append(Mention(s, e, names))
+        start, end = span(s, e)
+        alias = compact[s:e]
+        # "国庆期间入户走访张三": a given name that is also a word yields to a full name.
+        if exact_found and alias in roster.given_names and is_word(alias):
+            continue
+        if not _inside_word(start, end, tokens(), is_word, text):
+            found.append(Mention(start, end, names))
     found.sort(key=lambda m: m.start)
     return found
 
 
 # --- sound-alike matching -----------------------------------------------------------------------
 
-_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
-
-
-def _fuzz(syllable: str) -> str:
-    for long, short in _FUZZY_INITIALS:
-        if syllable.startswith(long):
-            syllable = short + syllable[2:]
-            break
-    if syllable.endswith("ng") and syllable[-3:-2] in ("i", "e"):
-        syllable = syllable[:-1]
-    return syllable
-
-
 @lru_cache(maxsize=20000)
 def syllables(char: str) -> frozenset[str]:
     """Toneless readings of a Chinese character, with zh/z, ch/c, sh/s, in/ing, en/eng merged."""
-    if not "\u4e00" <= char <= "\u9fff":
-        return frozenset()
-    from pypinyin import Style, pinyin
-
-    return frozenset(_fuzz(p) for p in pinyin(char, style=Style.NORMAL, heteronym=True)[0])
+    return frozenset(pinyin.readings(char))
 
 
 def _sounds_like(a: str, b: str) -> bool:
@@ -170,10 +173,12 @@ def find_sound_alike(
         hit: Mention | None = None
         for length in lengths:
             window = text[i : i + length]
-            if len(window) < length or not all(free[i : i + length]) or is_word(window):
+            if len(window) < length or not all(free[i : i + length]):
                 continue
+            # A dictionary word (前期 for 钱七) is a word, unless it begins with the very surname (李斯).
+            common = is_word(window)
             names = tuple(n for n in roster.names if n in candidates and len(n) == length
-                          and _similar(window, n))
+                          and (not common or window[0] == n[0]) and _similar(window, n))
             if names:
                 hit = Mention(i, i + length, names)
                 break
@@ -193,5 +198,5 @@ def suggest(name: str, roster: Sequence[str], limit: int = 3) -> list[str]:
         return " ".join(min(syllables(c), default=c) for c in text)
 
     choices = {n: spelled(n) for n in roster}
-    ranked = process.extract(spelled(name), choices, scorer=fuzz.ratio, limit=limit, score_cutoff=60)
+    ranked = process.extract(spelled(name), choices, scorer=fuzz.ratio, limit=limit, score_cutoff=75)
     return [key for _, _, key in ranked]

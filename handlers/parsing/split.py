@@ -7,13 +7,15 @@ different roster person; pieces naming nobody stay with the piece before them ("
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from handlers.parsing.names import Mention
 
-_HARD = re.compile(r"[;。\n]")
+# Clause ends, and list numbering ("1.张三 … 2.李四 …") but not a date like 11.20.
+_HARD = re.compile(r"[;。\n]|(?<![0-9.])[0-9]{1,2}[.、)](?![0-9])")
 _COMMA = re.compile(r",")
 _JOINER = re.compile(r"^[\s、,和跟与及同还有以及]*$")
 
@@ -53,6 +55,18 @@ def _listed(text: str, mentions: Sequence[Mention]) -> tuple[Mention, ...]:
     return tuple(group)
 
 
+def _at_spaces(text: str, start: int, end: int, who: Sequence[Mention]) -> list[tuple[int, int]]:
+    """"张三 电话 正常 李四 电话 关机": cut before a name that follows a space and is not listed
+    together with the name before it."""
+    cuts = [
+        later.start for earlier, later in itertools.pairwise(who)
+        if later.names != earlier.names and text[later.start - 1] == " "
+        and not _JOINER.match(text[earlier.end : later.start])
+    ]
+    bounds = [start, *cuts, end]
+    return list(itertools.pairwise(bounds))
+
+
 def parts(text: str, mentions: Sequence[Mention]) -> list[Part]:
     """The contacts of a message, in order; one part when it is about one person."""
     pieces: list[tuple[int, int]] = []
@@ -62,7 +76,7 @@ def parts(text: str, mentions: Sequence[Mention]) -> list[Part]:
         if len(named) >= 2 and _distinct([_who(mentions, *c)[0] for c in named]) >= 2:
             pieces.extend(commas)
         else:
-            pieces.append((s, e))
+            pieces.extend(_at_spaces(text, s, e, _who(mentions, s, e)))
     merged: list[list[int]] = []
     for s, e in pieces:
         if merged and not _who(mentions, s, e):

@@ -19,9 +19,3 @@ def normalize(text: str) -> str:
     s = _SPACES.sub(" ", s)
     s = re.sub(r" *\n[\s]*", "\n", s)
     return s.strip(EDGE)
-
-
-def only_question_marks(text: str) -> bool:
-    """True for "?", "？？" and the like: a plea for help."""
-    stripped = unicodedata.normalize("NFKC", text).strip(EDGE + " ")
-    return bool(stripped) and set(stripped) <= {"?"}

@@ -21,6 +21,7 @@ import jieba
 
 from handlers.parsing.vocabulary import EXTRA_WORDS
 
+log = logging.getLogger(__name__)
 MIN_FREQ = 20
 _DOMAIN_FREQ = 5000
 _lock = threading.Lock()
@@ -64,18 +65,27 @@ def load(cache_dir: str | os.PathLike[str] | None = None) -> jieba.Tokenizer:
         if _tokenizer is None:
             jieba.setLogLevel(logging.WARNING)
             directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-            tokenizer = jieba.Tokenizer(str(_dictionary(directory)))
-            tokenizer.tmp_dir = str(directory)
+            try:
+                tokenizer = jieba.Tokenizer(str(_dictionary(directory)))
+                tokenizer.tmp_dir = str(directory)
+            except OSError:
+                # A read-only cache directory costs start-up time, not correctness.
+                log.warning("cannot write the parser cache in %s; using jieba's full dictionary", directory)
+                tokenizer = jieba.Tokenizer()
             tokenizer.initialize()
             _tokenizer = tokenizer
     return _tokenizer
 
 
 def spans(text: str) -> list[tuple[int, int]]:
-    """Token boundaries of `text` from one segmentation."""
+    """Token boundaries of `text` from one segmentation by the dictionary.
+
+    Without jieba's HMM: the parser only asks whether a span lies inside a dictionary word, and
+    the HMM only glues unknown characters together (never into dictionary words).
+    """
     tokenizer = load()
     result, start = [], 0
-    for token in tokenizer.cut(text):
+    for token in tokenizer.cut(text, HMM=False):
         result.append((start, start + len(token)))
         start += len(token)
     return result
