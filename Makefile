@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 ## make run: migrate the SQLite file, load demo data on first start, run webhook + scheduler
 run: $(STAMP)
 	$(BIN)/lianxin db upgrade
-	$(BIN)/lianxin demo-data --if-empty
+	$(BIN)/lianxin demo-data --if-empty --bind-chat
 	$(BIN)/lianxin up
 
 ## make test: the whole test suite (LIANXIN_TEST_DATABASE_URL=postgresql://… for PostgreSQL)

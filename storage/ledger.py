@@ -139,9 +139,14 @@ def add_contact(
 
 
 def last_own_record(session: Session, official_id: int) -> ContactRecord | None:
+    """The official's latest record sent by chat (imported history is never undone by chat)."""
     return session.scalar(
         select(ContactRecord)
-        .where(ContactRecord.official_id == official_id, ContactRecord.voided.is_(False))
+        .where(
+            ContactRecord.official_id == official_id,
+            ContactRecord.voided.is_(False),
+            ContactRecord.source_msg_id.is_not(None),
+        )
         .order_by(ContactRecord.created_at.desc(), ContactRecord.id.desc())
         .limit(1)
     )

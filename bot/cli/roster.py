@@ -213,8 +213,15 @@ def _text_target(path: Path | None, bom: bool) -> Iterator[TextIO]:
 @click.option("--if-empty", is_flag=True, help="Do nothing when persons already exist.")
 @click.option("--seed", type=int, default=2024, show_default=True)
 @click.option("--today", type=_DATE, help="Day the history ends (default: today, Asia/Shanghai).")
+@click.option(
+    "--bind-chat",
+    is_flag=True,
+    help="Bind `lianxin chat`'s default openids to a demo official and household.",
+)
 @pass_state
-def demo_data(state: CliState, if_empty: bool, seed: int, today: dt.datetime | None) -> None:
+def demo_data(
+    state: CliState, if_empty: bool, seed: int, today: dt.datetime | None, bind_chat: bool
+) -> None:
     """填入一个示范县的演示数据（乡镇、村、残疾人、工作人员、联系记录、诉求）。"""
     from storage.demo import DemoNotEmpty, fill_demo_county, texts
 
@@ -228,6 +235,28 @@ def demo_data(state: CliState, if_empty: bool, seed: int, today: dt.datetime | N
         raise click.ClickException(texts.NOT_EMPTY) from None
     for line in summary.lines():
         click.echo(line)
+    if bind_chat:
+        _bind_chat(state, summary.try_official["手机"])
+
+
+def _bind_chat(state: CliState, phone: str) -> None:
+    """Demo only: the simulator's default senders start out bound, so a newcomer can just chat."""
+    from sqlalchemy import select
+
+    from bot.cli.wechat import DEFAULT_OPENIDS
+    from storage.bindings import bind_household, bind_official
+    from storage.ledger import assigned_roster
+    from storage.models import Official
+
+    with state.runtime.sessions.begin() as session:
+        official = session.scalars(select(Official).where(Official.phone == phone)).one()
+        roster = assigned_roster(session, official.id, _today(state, None))
+        bind_official(session, DEFAULT_OPENIDS["official"], official.id)
+        bind_household(session, DEFAULT_OPENIDS["household"], roster[0][0])
+        click.echo(
+            f"lianxin chat 已绑定为专职委员{official.name}；"
+            f"lianxin chat --as household 已绑定为{roster[0][1]}的家属。"
+        )
 
 
 
