@@ -12,6 +12,9 @@ from bot.settings import Settings
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     runtime = runtime or Runtime(settings)
+    from storage.masking import install_log_masking
+
+    install_log_masking()  # under gunicorn too: no full ID or phone number in any log line
     app = Flask(__name__)
     app.config["SECRET_KEY"] = runtime.settings.secret_key
     app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_body_bytes * 64  # uploads; webhook caps itself

@@ -55,9 +55,20 @@ class MaskingFilter(logging.Filter):
         return True
 
 
-def install_log_masking(logger: logging.Logger | None = None) -> None:
-    """Add the masking filter to every handler of `logger` (default: root)."""
-    target = logger or logging.getLogger()
-    for handler in target.handlers:
-        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
-            handler.addFilter(MaskingFilter())
+def install_log_masking() -> None:
+    """Mask numbers in every log record of the process, whichever handler writes it.
+
+    A record factory rather than handler filters: gunicorn, werkzeug and Flask bring their own
+    handlers, some created after start-up.
+    """
+    current = logging.getLogRecordFactory()
+    if getattr(current, "lianxin_masking", False):
+        return
+
+    def factory(*args, **kwargs):  # type: ignore[no-untyped-def]
+        record = current(*args, **kwargs)
+        MaskingFilter().filter(record)
+        return record
+
+    factory.lianxin_masking = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)

@@ -22,3 +22,13 @@ def test_logging_filter_masks_formatted_args(caplog):
         logger.info("from %s", "13812340001")
     assert "13812340001" not in caplog.text
     assert "138****0001" in caplog.text
+
+
+def test_installed_masking_covers_every_handler(caplog):
+    from storage.masking import install_log_masking
+
+    install_log_masking()
+    install_log_masking()  # idempotent
+    with caplog.at_level(logging.INFO, logger="lianxin.any"):
+        logging.getLogger("lianxin.any").info("证号 %s", "43062619600211001341")
+    assert "43062619600211001341" not in caplog.text

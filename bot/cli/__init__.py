@@ -30,10 +30,15 @@ pass_state = click.make_pass_decorator(CliState, ensure=True)
 @click.pass_context
 def main(ctx: click.Context, verbose: bool) -> None:
     """连心：残联联系服务台账助手。"""
+    import os
+
+    from storage.masking import install_log_masking
+
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
+        level=logging.DEBUG if verbose else os.environ.get("LIANXIN_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    install_log_masking()
     ctx.ensure_object(CliState)
 
 
