@@ -49,6 +49,8 @@ class BindingCode(Timestamped, Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The permanent QR code WeChat made for this code's scene (what the printed card encodes).
+    qr_url: Mapped[str | None] = mapped_column(String(255))
 
 
 class InboundMessage(Timestamped, Base):
