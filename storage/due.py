@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
@@ -38,7 +39,7 @@ class Rule:
     paced_by_quarter: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuleStatus:
     person_id: int
     person_name: str
@@ -72,8 +73,22 @@ def _county_condition(rule: Rule, rules_by_county: Mapping[int | None, Sequence[
     return "county_id IN ({})".format(", ".join(":" + n for n in names)), names
 
 
-def _kind_query(
-    kind: str,
+def _qualifies(rule: Rule) -> str:
+    """SQL: contact `c` counts for `rule` on assignment `a` (c's own filters are in the join)."""
+    cond = "c.channel = 'home_visit'" if rule.home_visit_only else "1 = 1"
+    if rule.kind == "pairing":
+        cond += " AND c.official_id = a.official_id"
+    return cond
+
+
+def _history_qualifies(rule: Rule) -> str:
+    cond = " AND h.channel = 'home_visit'" if rule.home_visit_only else ""
+    if rule.kind == "pairing":
+        cond += " AND h.official_id = agg.official_id"
+    return cond
+
+
+def _query(
     rules: list[Rule],
     rules_by_county: Mapping[int | None, Sequence[Rule]],
     today: dt.date,
@@ -81,43 +96,59 @@ def _kind_query(
     region_id: int | None,
     statuses: Iterable[str] | None,
 ):
-    params: dict[str, object] = {"kind": kind, "today": today, "yes": True, "no": False}
+    """One statement for every rule: a single pass over the contacts of the open assignments.
+
+    Contacts are joined only from the oldest window any rule looks at, so the pass reads the
+    last year or so, not the whole history; a person with no qualifying contact in the window
+    gets their last contact from an indexed lookup, and only when the row is returned.
+    """
+    params: dict[str, object] = {"today": today, "yes": True, "no": False}
     sums, selects = [], []
+    window_from = today
     for i, rule in enumerate(rules):
         cp = checkpoints(rule.period, rule.count, rule.paced_by_quarter, today)
-        qualifies = "c.id IS NOT NULL" + (" AND c.channel = 'home_visit'" if rule.home_visit_only else "")
+        window_from = min(window_from, cp.prev_from)
+        q = _qualifies(rule)
         params.update({
+            f"r{i}_kind": rule.kind,
             f"r{i}_cur_from": cp.cur_from, f"r{i}_prev_from": cp.prev_from,
             f"r{i}_prev_to": cp.prev_to, f"r{i}_cur_req": cp.cur_required,
             f"r{i}_prev_req": cp.prev_required,
             f"r{i}_open": "due_soon" if (cp.cur_end - today).days <= rule.lead_days else "due",
         })
         sums.append(f"""
-            SUM(CASE WHEN {qualifies} AND c.contact_date >= :r{i}_cur_from
-                      AND c.contact_date >= a.start_date THEN 1 ELSE 0 END) AS r{i}_cur,
-            SUM(CASE WHEN {qualifies} AND c.contact_date >= :r{i}_prev_from
-                      AND c.contact_date <= :r{i}_prev_to
-                      AND c.contact_date >= a.start_date THEN 1 ELSE 0 END) AS r{i}_prev,
-            SUM(CASE WHEN {qualifies} AND c.contact_date > :r{i}_prev_to
-                     THEN 1 ELSE 0 END) AS r{i}_since,
-            MAX(CASE WHEN {qualifies} THEN c.contact_date END) AS r{i}_last""")
+            SUM(CASE WHEN c.contact_date >= :r{i}_cur_from AND c.contact_date >= a.start_date
+                      AND {q} THEN 1 ELSE 0 END) AS r{i}_cur,
+            SUM(CASE WHEN c.contact_date <= :r{i}_prev_to AND c.contact_date >= :r{i}_prev_from
+                      AND c.contact_date >= a.start_date AND {q} THEN 1 ELSE 0 END) AS r{i}_prev,
+            MAX(CASE WHEN {q} THEN c.contact_date END) AS r{i}_last""")
+        if rule.paced_by_quarter:
+            # The year so far (cur) and "since the last checkpoint" differ only for paced quotas.
+            sums.append(f"""
+            SUM(CASE WHEN c.contact_date > :r{i}_prev_to AND {q} THEN 1 ELSE 0 END) AS r{i}_since""")
+        since = f"r{i}_since" if rule.paced_by_quarter else f"r{i}_cur"
         county_cond, county_params = _county_condition(rule, rules_by_county, i)
         params.update(county_params)
         hardship = " AND hardship = :yes" if rule.hardship_only else ""
         status_sql = f"""CASE
                 WHEN start_date <= :r{i}_prev_to AND r{i}_prev < :r{i}_prev_req
-                     AND r{i}_since = 0 THEN 'overdue'
+                     AND {since} = 0 THEN 'overdue'
                 WHEN r{i}_cur >= :r{i}_cur_req THEN 'done'
                 ELSE :r{i}_open END"""
+        last = f"""COALESCE(r{i}_last, (
+                    SELECT MAX(h.contact_date) FROM contact_records h
+                    WHERE h.person_id = agg.person_id AND h.contact_date < :window_from
+                      AND h.voided = :no AND h.status <> 'unreachable'{_history_qualifies(rule)}))"""
         selects.append(f"""
-            SELECT * FROM (
-                SELECT person_id, person_name, official_id, assignment_id, start_date,
-                       {i} AS rule_index, {status_sql} AS status,
-                       r{i}_last AS last_contact, r{i}_cur AS done_count
-                FROM agg WHERE {county_cond}{hardship}
-            ) s{i}""")
-    own = " AND c.official_id = a.official_id" if kind == "pairing" else ""
-    where = ""
+            SELECT person_id, person_name, official_id, assignment_id, start_date,
+                   {i} AS rule_index, status, {last} AS last_contact, r{i}_cur AS done_count
+            FROM (SELECT agg.*, {status_sql} AS status FROM agg
+                  WHERE kind = :r{i}_kind AND {county_cond}{hardship}) agg
+            {{status_filter}}""")
+    params["window_from"] = window_from
+    kinds = sorted({r.kind for r in rules})
+    params.update({f"k{j}": k for j, k in enumerate(kinds)})
+    where = " AND a.kind IN ({})".format(", ".join(f":k{j}" for j in range(len(kinds))))
     if official_id is not None:
         where += " AND a.official_id = :official_id"
         params["official_id"] = official_id
@@ -127,12 +158,13 @@ def _kind_query(
     status_filter = ""
     if statuses is not None:
         wanted = sorted(set(statuses))
-        status_filter = " WHERE status IN ({})".format(", ".join(f":st{j}" for j in range(len(wanted))))
+        status_filter = "WHERE status IN ({})".format(", ".join(f":st{j}" for j in range(len(wanted))))
         params.update({f"st{j}": s for j, s in enumerate(wanted)})
+    union = " UNION ALL ".join(sel.replace("{status_filter}", status_filter) for sel in selects)
     sql = f"""
         WITH agg AS MATERIALIZED (
             SELECT a.id AS assignment_id, a.person_id AS person_id, p.name AS person_name,
-                   a.official_id AS official_id, a.start_date AS start_date,
+                   a.official_id AS official_id, a.kind AS kind, a.start_date AS start_date,
                    p.special_hardship AS hardship, t.parent_id AS county_id,
                    {",".join(sums)}
             FROM assignments a
@@ -140,23 +172,27 @@ def _kind_query(
             JOIN regions v ON v.id = p.village_id
             LEFT JOIN regions t ON t.id = v.parent_id
             LEFT JOIN contact_records c
-                   ON c.person_id = a.person_id AND c.voided = :no
-                  AND c.status <> 'unreachable' AND c.contact_date <= :today{own}
-            WHERE a.kind = :kind AND a.start_date <= :today
-              AND (a.end_date IS NULL OR a.end_date >= :today) AND p.active = :yes{where}
-            GROUP BY a.id, a.person_id, p.name, a.official_id, a.start_date,
-                     p.special_hardship, t.parent_id
+                   ON c.person_id = a.person_id AND c.contact_date >= :window_from
+                  AND c.contact_date <= :today AND c.voided = :no AND c.status <> 'unreachable'
+            WHERE a.start_date <= :today AND (a.end_date IS NULL OR a.end_date >= :today)
+              AND p.active = :yes{where}
+            GROUP BY a.id, p.id, t.id
         )
-        SELECT * FROM ({" UNION ALL ".join(selects)}) u{status_filter}"""
+        {union}"""
     # Typed dates, so SQLite compares them in the same text form the ORM stores.
     dates = [bindparam(k, type_=Date) for k, v in params.items() if isinstance(v, dt.date)]
     return text(sql).bindparams(*dates), params
 
 
+@lru_cache(maxsize=4096)
+def _parse_date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value[:10])
+
+
 def _as_date(value) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value)[:10])  # SQLite returns dates from MAX() as text
+    return _parse_date(value)  # SQLite returns dates from MAX() as text
 
 
 def person_rule_status(
@@ -176,39 +212,37 @@ def person_rule_status(
     distinct: list[Rule] = []
     for rules in rules_by_county.values():
         distinct.extend(r for r in rules if r not in distinct)
-    out: list[RuleStatus] = []
-    for kind in KINDS:
-        rules = [r for r in distinct if r.kind == kind]
-        if not rules:
-            continue
-        query, params = _kind_query(
-            kind, rules, rules_by_county, today, official_id, region_id, statuses
-        )
-        for row in session.execute(query, params).mappings():
-            out.append(_status_row(rules[row["rule_index"]], row, today))
+    if not distinct:
+        return []
+    query, params = _query(distinct, rules_by_county, today, official_id, region_id, statuses)
+    if session.get_bind().dialect.name == "postgresql" and official_id is None:
+        # One hash aggregate over every open assignment: let it stay in memory for this query.
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+    windows = [checkpoints(r.period, r.count, r.paced_by_quarter, today) for r in distinct]
+    out = []
+    append = out.append
+    for person_id, name, oid, aid, start, index, status, last, done in session.execute(
+        query, params
+    ):
+        rule, cp = distinct[index], windows[index]
+        last = _as_date(last)
+        days = 0
+        if status == "overdue":
+            since = overdue_since(rule.period, rule.paced_by_quarter, _as_date(start), last,
+                                  cp.prev_to)
+            days = (today - since).days
+        append(RuleStatus(person_id, name, oid, aid, rule.id, rule.label, rule.kind, status,
+                          last, days, int(done or 0), cp.cur_required))
     out.sort(key=_order)
     return out
 
 
-def _status_row(rule: Rule, row, today: dt.date) -> RuleStatus:
-    cp = checkpoints(rule.period, rule.count, rule.paced_by_quarter, today)
-    last = _as_date(row["last_contact"])
-    start = _as_date(row["start_date"])
-    days = 0
-    if row["status"] == "overdue":
-        assert start is not None
-        days = (today - overdue_since(rule.period, rule.paced_by_quarter, start, last, cp.prev_to)).days
-    return RuleStatus(
-        person_id=row["person_id"], person_name=row["person_name"],
-        official_id=row["official_id"], assignment_id=row["assignment_id"],
-        rule_id=rule.id, rule_label=rule.label, kind=rule.kind, status=row["status"], last_contact=last,
-        days_overdue=days, done_count=int(row["done_count"] or 0), required=cp.cur_required,
-    )
+_RANK = {status: i for i, status in enumerate(STATUSES)}
 
 
 def _order(row: RuleStatus):
     return (
-        STATUSES.index(row.status), -row.days_overdue,
+        _RANK[row.status], -row.days_overdue,
         row.last_contact or dt.date.min, row.person_name, row.person_id, row.rule_id,
     )
 

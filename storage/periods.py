@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 PERIODS = ("month", "quarter", "year")
 
@@ -73,6 +74,7 @@ def checkpoints(period: str, count: int, paced_by_quarter: bool, today: dt.date)
     return Checkpoints(cur_from, cur_end, count, prev_from, prev_to, count)
 
 
+@lru_cache(maxsize=65536)
 def overdue_since(
     period: str, paced_by_quarter: bool, start: dt.date, last: dt.date | None, prev_to: dt.date
 ) -> dt.date:

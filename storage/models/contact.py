@@ -37,6 +37,9 @@ class ContactRecord(Timestamped, Base):
         Index("ix_contact_records_person_date", "person_id", "contact_date"),
         Index("ix_contact_records_official_date", "official_id", "contact_date"),
         Index("ix_contact_records_date", "contact_date"),
+        # Migration 0003_reminders: everything the daily rule evaluation reads, in one index.
+        Index("ix_contact_records_person_cover", "person_id", "contact_date", "status", "voided",
+              "channel", "official_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
