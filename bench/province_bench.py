@@ -8,7 +8,7 @@ N persons, N/10 officials (one village member per 500 persons, the rest paired c
 jurisdiction assignment per person, pairings for about N/10 persons, and 10 contact records per
 person over the last two years (COPY on PostgreSQL, executemany batches on SQLite). Then, in a
 fresh subprocess (so its peak RSS is the evaluation's own), it times the full daily evaluation —
-`scheduler.jobs.digest`, every rule of the policy for every person, overdue and due-soon rows
+`scheduler.jobs.iter_digest`, every rule of the policy for every person, overdue and due-soon rows
 turned into messages — against a plain `SELECT person_id, count(*) FROM contact_records GROUP BY
 person_id` over the same table, alternating, and prints medians, the ratio and the peak RSS.
 """
@@ -169,7 +169,7 @@ def measure(url: str, policy: str, repeat: int) -> dict:
     from bot.runtime import Runtime
     from bot.settings import load_settings
     from scheduler.clock import at_local
-    from scheduler.jobs import digest
+    from scheduler.jobs import iter_digest
     from scheduler.policies import load_policies
 
     rt = Runtime(load_settings(env={}, database_url=url))
@@ -179,17 +179,19 @@ def measure(url: str, policy: str, repeat: int) -> dict:
     for _ in range(repeat):
         with rt.read_sessions() as s:
             t = time.perf_counter()
-            rows = s.execute(text(
-                "SELECT person_id, count(*) FROM contact_records GROUP BY person_id")).all()
+            rows = 0
+            for _ in s.execute(text(
+                    "SELECT person_id, count(*) FROM contact_records GROUP BY person_id"),
+                    execution_options={"stream_results": True, "yield_per": 5000}):
+                rows += 1
             scans.append(time.perf_counter() - t)
-            del rows
         with rt.read_sessions() as s:
             t = time.perf_counter()
-            out = digest(s, policies, now)
+            messages = listed = 0
+            for m in iter_digest(s, policies, now):  # as the daily job consumes it
+                messages += 1
+                listed += len(m["persons"])
             evals.append(time.perf_counter() - t)
-            messages = len(out)
-            listed = sum(len(m["persons"]) for m in out)
-            del out
     rt.dispose()
     return {
         "scan_s": statistics.median(scans), "eval_s": statistics.median(evals),

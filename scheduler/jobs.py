@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+from operator import attrgetter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from scheduler.clock import naive_utc, today
 from scheduler.festivals import upcoming
 from scheduler.policies import Policies, Policy, county_policies, rules_by_county
-from storage.due import RuleStatus, person_rule_status
+from storage.due import RuleStatus, iter_person_rule_status, person_rule_status, sort_rows
 from storage.masking import mask_phone
 from storage.models import Assignment, Need, Official, Person, Region
 from storage.periods import period_bounds, quarter_of
@@ -56,20 +58,34 @@ def _officials(session: Session, ids: Iterable[int]) -> dict[int, Official]:
     return {o.id: o for o in found}
 
 
-def digest(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
-    """One message per official with overdue or due-soon persons, most overdue first."""
+def iter_digest(session: Session, policies: Policies, now: dt.datetime) -> Iterator[dict]:
+    """One message per official with overdue or due-soon persons, most overdue first.
+
+    Streamed one official at a time, so a province's digests never sit in memory together.
+    """
     day = today(now)
     rules = rules_by_county(county_policies(session, policies))
-    rows = person_rule_status(session, rules, day, statuses=("overdue", "due_soon"))
-    grouped: dict[int, list[RuleStatus]] = defaultdict(list)
-    for row in rows:
-        grouped[row.official_id].append(row)
-    officials = _officials(session, grouped)
-    return [
-        message("digest", officials[oid], f"digest:{oid}:{day.isoformat()}",
-                persons=[_person_item(r) for r in grouped[oid]])
-        for oid in sorted(grouped) if oid in officials
-    ]
+    rows = iter_person_rule_status(session, rules, day, statuses=("overdue", "due_soon"),
+                                   by_official=True)
+    batch: list[RuleStatus] = []
+    for official_id, group in groupby(rows, key=attrgetter("official_id")):
+        batch.append((official_id, sort_rows(group)))
+        if len(batch) >= 500:
+            yield from _digest_messages(session, batch, day)
+            batch = []
+    yield from _digest_messages(session, batch, day)
+
+
+def _digest_messages(session: Session, batch, day: dt.date) -> Iterator[dict]:
+    officials = _officials(session, [oid for oid, _ in batch])
+    for oid, group in batch:
+        if oid in officials:
+            yield message("digest", officials[oid], f"digest:{oid}:{day.isoformat()}",
+                          persons=[_person_item(r) for r in group])
+
+
+def digest(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
+    return list(iter_digest(session, policies, now))
 
 
 def _county_of_person():
@@ -258,6 +274,8 @@ def _coverage(session: Session, rows: list[RuleStatus]) -> list[dict]:
         totals[key][0] += r.status == "done"
     return [{"unit": k, "done": v[0], "total": v[1]} for k, v in sorted(totals.items())]
 
+
+STREAMING_JOBS = {"digest": iter_digest}
 
 JOBS = {
     "digest": digest,

@@ -62,8 +62,9 @@ def queue(session: Session, messages: Sequence[dict], now: dt.datetime,
         for m in messages
     ]
     inserted = 0
-    for row in rows:
-        stmt = insert(OutboxMessage).values(**row).on_conflict_do_nothing(
-            index_elements=["dedupe_key"])
-        inserted += session.execute(stmt).rowcount or 0
+    for i in range(0, len(rows), 500):
+        stmt = (insert(OutboxMessage).values(rows[i : i + 500])
+                .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                .returning(OutboxMessage.id))
+        inserted += len(session.execute(stmt).all())  # RETURNING lists only the new rows
     return inserted

@@ -11,7 +11,7 @@ those back. The SQL is plain enough to run unchanged on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -195,6 +195,50 @@ def _as_date(value) -> dt.date | None:
     return _parse_date(value)  # SQLite returns dates from MAX() as text
 
 
+def iter_person_rule_status(
+    session: Session,
+    rules_by_county: Mapping[int | None, Sequence[Rule]],
+    today: dt.date,
+    *,
+    official_id: int | None = None,
+    region_id: int | None = None,
+    statuses: Iterable[str] | None = None,
+    by_official: bool = False,
+) -> Iterator[RuleStatus]:
+    """Like `person_rule_status`, streamed from the database (grouped by official if asked).
+
+    For a province the rows do not all fit comfortably in memory; a daily job walks them one
+    official at a time.
+    """
+    distinct: list[Rule] = []
+    for rules in rules_by_county.values():
+        distinct.extend(r for r in rules if r not in distinct)
+    if not distinct:
+        return
+    query, params = _query(distinct, rules_by_county, today, official_id, region_id, statuses)
+    if by_official:
+        query = text(query.text + "\n        ORDER BY official_id").bindparams(
+            *query._bindparams.values())
+    if session.get_bind().dialect.name == "postgresql" and official_id is None:
+        # One hash aggregate over every open assignment: let it stay in memory for this query.
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+        # Streamed through a server-side cursor, but every row is wanted: plan for all of them.
+        session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+    windows = [checkpoints(r.period, r.count, r.paced_by_quarter, today) for r in distinct]
+    result = session.execute(query, params,
+                             execution_options={"stream_results": True, "yield_per": 5000})
+    for person_id, name, oid, aid, start, index, status, last, done in result:
+        rule, cp = distinct[index], windows[index]
+        last = _as_date(last)
+        days = 0
+        if status == "overdue":
+            since = overdue_since(rule.period, rule.paced_by_quarter, _as_date(start), last,
+                                  cp.prev_to)
+            days = (today - since).days
+        yield RuleStatus(person_id, name, oid, aid, rule.id, rule.label, rule.kind,
+                         _STATUS[status], last, days, int(done or 0), cp.cur_required)
+
+
 def person_rule_status(
     session: Session,
     rules_by_county: Mapping[int | None, Sequence[Rule]],
@@ -209,35 +253,19 @@ def person_rule_status(
     `rules_by_county` maps a county region id to its rules; the `None` key holds the rules of
     every county not listed. `statuses` limits the rows returned (filtered in SQL).
     """
-    distinct: list[Rule] = []
-    for rules in rules_by_county.values():
-        distinct.extend(r for r in rules if r not in distinct)
-    if not distinct:
-        return []
-    query, params = _query(distinct, rules_by_county, today, official_id, region_id, statuses)
-    if session.get_bind().dialect.name == "postgresql" and official_id is None:
-        # One hash aggregate over every open assignment: let it stay in memory for this query.
-        session.execute(text("SET LOCAL work_mem = '256MB'"))
-    windows = [checkpoints(r.period, r.count, r.paced_by_quarter, today) for r in distinct]
-    out = []
-    append = out.append
-    for person_id, name, oid, aid, start, index, status, last, done in session.execute(
-        query, params
-    ):
-        rule, cp = distinct[index], windows[index]
-        last = _as_date(last)
-        days = 0
-        if status == "overdue":
-            since = overdue_since(rule.period, rule.paced_by_quarter, _as_date(start), last,
-                                  cp.prev_to)
-            days = (today - since).days
-        append(RuleStatus(person_id, name, oid, aid, rule.id, rule.label, rule.kind, status,
-                          last, days, int(done or 0), cp.cur_required))
-    out.sort(key=_order)
-    return out
+    return sort_rows(iter_person_rule_status(
+        session, rules_by_county, today,
+        official_id=official_id, region_id=region_id, statuses=statuses,
+    ))
 
 
+_STATUS = {status: status for status in STATUSES}  # one shared str per status
 _RANK = {status: i for i, status in enumerate(STATUSES)}
+
+
+def sort_rows(rows: Iterable[RuleStatus]) -> list[RuleStatus]:
+    """Overdue first, most overdue first; then due soon, due, done."""
+    return sorted(rows, key=_order)
 
 
 def _order(row: RuleStatus):

@@ -44,24 +44,27 @@ def remind(state: CliState, day, dry_run: bool, as_json: bool, kinds) -> None:
     now = _now(day.date() if day else None, policies.schedule.digest_hour)
     kinds = kinds or tuple(JOBS)
     rt = state.runtime
-    if dry_run:
-        with rt.read_sessions() as s:
-            messages = reminders.collect(s, policies, now, kinds)
-    else:
-        with rt.sessions.begin() as s:
-            from scheduler.queue import queue
+    count = 0
 
-            messages = reminders.collect(s, policies, now, kinds)
-            queue(s, messages, now, policies.schedule)
-    for m in messages:
+    def show(m: dict) -> None:
+        nonlocal count
+        count += 1
         if as_json:
-            click.echo(json.dumps(m, ensure_ascii=False, sort_keys=False))
+            click.echo(json.dumps(m, ensure_ascii=False))
         else:
             click.echo(f"[{m['kind']}] {m['recipient']['name']}（{m['recipient']['phone']}）")
             click.echo("  " + full_text(m).replace("\n", "\n  "))
+
+    if dry_run:
+        with rt.read_sessions() as s:
+            for m in reminders.iter_collect(s, policies, now, kinds):
+                show(m)
+    else:
+        with rt.sessions.begin() as s:
+            reminders.queue_all(s, policies, now, kinds, on_message=show)
     if not as_json:
         verb = "将写入" if dry_run else "已写入"
-        click.echo(f"{verb}发件箱 {len(messages)} 条。", err=True)
+        click.echo(f"{verb}发件箱 {count} 条。", err=True)
 
 
 @click.group("outbox")
