@@ -207,6 +207,10 @@ def run_size(n: int, dialect: str, args) -> dict:
     from storage.migrate import upgrade
 
     t = time.perf_counter()
+    if args.reuse:
+        url = _existing(n, dialect, args)
+        if url:
+            return _measure_in_subprocess(url, n, dialect, args, load_s=float("nan"))
     if dialect == "sqlite":
         path = Path(args.sqlite_dir) / f"bench_{n}.db"
         for suffix in ("", "-wal", "-shm"):
@@ -229,7 +233,37 @@ def run_size(n: int, dialect: str, args) -> dict:
         upgrade(engine)
         engine.dispose()
         load_postgres(args.pg, schema, n)
-    load_s = time.perf_counter() - t
+    return _measure_in_subprocess(url, n, dialect, args, time.perf_counter() - t)
+
+
+def _url(n: int, dialect: str, args) -> str:
+    if dialect == "sqlite":
+        return f"sqlite:///{Path(args.sqlite_dir) / f'bench_{n}.db'}"
+    sep = "&" if "?" in args.pg else "?"
+    return f"{args.pg}{sep}options=-csearch_path%3Dbench_{n}"
+
+
+def _existing(n: int, dialect: str, args) -> str | None:
+    """The URL of an already loaded database of this size (for --reuse), else None."""
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+
+    if dialect == "sqlite" and not (Path(args.sqlite_dir) / f"bench_{n}.db").exists():
+        return None
+    url = _url(n, dialect, args)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            count = conn.execute(text("SELECT count(*) FROM persons")).scalar()
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
+    return url if count == n else None
+
+
+def _measure_in_subprocess(url: str, n: int, dialect: str, args, load_s: float) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--measure", url, "--policy", args.policy,
          "--repeat", str(args.repeat)],
@@ -248,6 +282,8 @@ def main() -> None:
     parser.add_argument("--sqlite-dir", default=os.environ.get("TMPDIR", "/tmp"))
     parser.add_argument("--policy", default="yueyang_2023")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--reuse", action="store_true",
+                        help="Measure an already loaded database of a size instead of rebuilding.")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:

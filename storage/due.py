@@ -104,6 +104,12 @@ def _query(
     """
     params: dict[str, object] = {"today": today, "yes": True, "no": False}
     sums, selects = [], []
+    # Counties matter only when their rules differ, or a region is asked for.
+    same_everywhere = None in rules_by_county and len(
+        {tuple(r) for r in rules_by_county.values()}) == 1
+    if same_everywhere:
+        rules_by_county = {None: rules_by_county[None]}
+    by_region = region_id is not None or not same_everywhere
     window_from = today
     for i, rule in enumerate(rules):
         cp = checkpoints(rule.period, rule.count, rule.paced_by_quarter, today)
@@ -160,23 +166,24 @@ def _query(
         wanted = sorted(set(statuses))
         status_filter = "WHERE status IN ({})".format(", ".join(f":st{j}" for j in range(len(wanted))))
         params.update({f"st{j}": s for j, s in enumerate(wanted)})
+    regions = ("            JOIN regions v ON v.id = p.village_id\n"
+               "            LEFT JOIN regions t ON t.id = v.parent_id\n") if by_region else ""
+    county_col, group_t = ("t.parent_id", ", t.id") if by_region else ("NULL", "")
     union = " UNION ALL ".join(sel.replace("{status_filter}", status_filter) for sel in selects)
     sql = f"""
         WITH agg AS MATERIALIZED (
             SELECT a.id AS assignment_id, a.person_id AS person_id, p.name AS person_name,
                    a.official_id AS official_id, a.kind AS kind, a.start_date AS start_date,
-                   p.special_hardship AS hardship, t.parent_id AS county_id,
+                   p.special_hardship AS hardship, {county_col} AS county_id,
                    {",".join(sums)}
             FROM assignments a
             JOIN persons p ON p.id = a.person_id
-            JOIN regions v ON v.id = p.village_id
-            LEFT JOIN regions t ON t.id = v.parent_id
-            LEFT JOIN contact_records c
+{regions}            LEFT JOIN contact_records c
                    ON c.person_id = a.person_id AND c.contact_date >= :window_from
                   AND c.contact_date <= :today AND c.voided = :no AND c.status <> 'unreachable'
             WHERE a.start_date <= :today AND (a.end_date IS NULL OR a.end_date >= :today)
               AND p.active = :yes{where}
-            GROUP BY a.id, p.id, t.id
+            GROUP BY a.id, p.id{group_t}
         )
         {union}"""
     # Typed dates, so SQLite compares them in the same text form the ORM stores.
