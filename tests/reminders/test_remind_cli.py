@@ -83,3 +83,20 @@ def test_two_concurrent_runs_queue_each_message_once(runtime, world, cli_env):
     with runtime.sessions() as s:
         keys = s.scalars(select(OutboxMessage.dedupe_key)).all()
     assert sorted(keys) == sorted(m["dedupe_key"] for m in expected)
+
+
+def test_outbox_status_lists_dead_rows_and_retry_requeues(runtime, world, cli_env):
+    o = world.official("赵红梅")
+    with runtime.sessions.begin() as s:
+        for key, state in (("digest:1:2026-04-01", "dead"), ("digest:1:2026-04-02", "sent")):
+            s.add(OutboxMessage(dedupe_key=key, kind="digest", official_id=o, payload={},
+                                state=state, attempts=6, last_error="该工作人员未绑定微信"))
+    out = _cli(cli_env, "outbox", "status").stdout
+    assert "dead\t1" in out and "sent\t1" in out and "未绑定" in out
+    status = json.loads(_cli(cli_env, "outbox", "status", "--json").stdout)
+    assert status["counts"] == {"dead": 1, "sent": 1}
+    assert _cli(cli_env, "outbox", "retry", check=False).returncode != 0
+    assert "1" in _cli(cli_env, "outbox", "retry", "--all-dead").stdout
+    with runtime.sessions() as s:
+        assert s.scalar(select(OutboxMessage.state).where(
+            OutboxMessage.dedupe_key == "digest:1:2026-04-01")) == "pending"
