@@ -67,7 +67,7 @@ def iter_digest(session: Session, policies: Policies, now: dt.datetime) -> Itera
     rules = rules_by_county(county_policies(session, policies))
     rows = iter_person_rule_status(session, rules, day, statuses=("overdue", "due_soon"),
                                    by_official=True)
-    batch: list[RuleStatus] = []
+    batch: list[tuple[int, list[RuleStatus]]] = []
     for official_id, group in groupby(rows, key=attrgetter("official_id")):
         batch.append((official_id, sort_rows(group)))
         if len(batch) >= 500:

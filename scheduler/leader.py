@@ -14,7 +14,7 @@ import os
 import socket
 import uuid
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import SharedValue, utcnow
@@ -33,7 +33,7 @@ def instance_id() -> str:
 class AdvisoryLeaderLock:
     def __init__(self, engine: Engine, key: int = ADVISORY_KEY) -> None:
         self.engine, self.key = engine, key
-        self._conn = None
+        self._conn: Connection | None = None
 
     def hold(self) -> bool:
         """Acquire (or confirm we still hold) the lock; False while another process holds it."""

@@ -16,9 +16,9 @@ import logging
 import os
 import socket
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, cast
 
-from sqlalchemy import DateTime, bindparam, select, text, update
+from sqlalchemy import CursorResult, DateTime, bindparam, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler import render
@@ -151,7 +151,7 @@ def _mark(sessions, row: Claimed, config: SenderConfig, **values) -> bool:
                    OutboxMessage.claimed_by == config.worker)
             .values(**values)
         )
-        return bool(result.rowcount)
+        return bool(cast(CursorResult, result).rowcount)
 
 
 def _deliver(pusher: Pusher, config: SenderConfig, row: Claimed, binding, now: dt.datetime):
@@ -272,4 +272,4 @@ def retry(sessions: sessionmaker[Session], ids: list[int] | None, now: dt.dateti
             stmt = stmt.where(OutboxMessage.id.in_(ids))
         result = s.execute(stmt.values(state="pending", attempts=0, next_attempt_at=naive_utc(now),
                                        claimed_by=None, claimed_at=None))
-        return result.rowcount or 0
+        return cast(CursorResult, result).rowcount or 0

@@ -12,12 +12,16 @@ import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from scheduler import reminders
 from scheduler.clock import SHANGHAI, local
 from scheduler.leader import instance_id, make_leader_lock
-from scheduler.outbox import send_once
+from scheduler.outbox import Pusher, send_once
 from scheduler.policies import Policies
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +32,9 @@ STANDBY_POLL_SECONDS = 5.0
 
 @dataclass
 class Context:
-    runtime: object
+    runtime: Runtime
     policies: Policies
-    pusher: object | None = None
+    pusher: Pusher | None = None
 
 
 _context: Context | None = None
