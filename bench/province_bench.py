@@ -196,8 +196,20 @@ def measure(url: str, policy: str, repeat: int) -> dict:
     return {
         "scan_s": statistics.median(scans), "eval_s": statistics.median(evals),
         "scan_all": scans, "eval_all": evals, "messages": messages, "listed": listed,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": _peak_rss_mb(),
     }
+
+
+def _peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM). ru_maxrss is not it: Linux carries the parent's
+    peak across fork and exec, and the parent here held the generated rows."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_size(n: int, dialect: str, args) -> dict:
