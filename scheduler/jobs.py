@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
 
@@ -41,12 +42,17 @@ def message(kind: str, official: Official, dedupe_key: str, *, urgent: bool = Fa
     }
 
 
+@lru_cache(maxsize=8192)
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def _person_item(row: RuleStatus) -> dict:
     return {
         "name": row.person_name,
         "status": row.status,
         "rule": row.rule_label,
-        "last_contact": row.last_contact.isoformat() if row.last_contact else None,
+        "last_contact": _iso(row.last_contact),
     }
 
 

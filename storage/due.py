@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
@@ -39,8 +40,9 @@ class Rule:
     paced_by_quarter: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class RuleStatus:
+class RuleStatus(NamedTuple):
+    """One person judged by one rule through one assignment (a tuple: a province makes many)."""
+
     person_id: int
     person_name: str
     official_id: int
