@@ -92,8 +92,9 @@ def build_scheduler(policies: Policies, blocking: bool = True):
     return sched
 
 
-def catch_up(policies: Policies, now: dt.datetime) -> None:
+def catch_up(policies: Policies, now: dt.datetime | None = None) -> None:
     """After downtime: today's daily jobs if their hour has passed, and the need check."""
+    now = _now(now)
     if local(now).hour >= policies.schedule.digest_hour:
         daily_reminders(now)
         quarterly_report(now)
@@ -131,12 +132,11 @@ def _hold(lock) -> bool:
 
 def _lead(lock, policies: Policies, stop: threading.Event, ttl: dt.timedelta) -> None:
     sched = build_scheduler(policies, blocking=False)
+    # In the scheduler's threads, so this thread keeps renewing the lock while it runs.
+    sched.add_job(catch_up, id="catch_up", args=[policies],
+                  next_run_time=dt.datetime.now(SHANGHAI))
     sched.start()
     try:
-        try:
-            catch_up(policies, dt.datetime.now(dt.UTC))
-        except Exception:
-            log.exception("catching up after start failed; the regular jobs will retry")
         while not stop.is_set():
             if stop.wait(ttl.total_seconds() / 3):
                 break

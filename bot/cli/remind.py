@@ -73,15 +73,20 @@ def outbox() -> None:
 
 
 @outbox.command("send")
+@click.option("--now", "at", type=click.DateTime(["%Y-%m-%dT%H:%M"]), default=None,
+              help="Send as at this Asia/Shanghai time (quiet hours, back-off); default now.")
 @pass_state
-def outbox_send(state: CliState) -> None:
+def outbox_send(state: CliState, at) -> None:
     """Send every due row once and exit."""
     from scheduler import reminders
+    from scheduler.clock import SHANGHAI
     from scheduler.outbox import send_once
 
     rt = state.runtime
     config = reminders.sender_config(rt.settings, _policies(state))
-    report = send_once(rt.sessions, reminders.make_pusher(rt.settings, rt.sessions), config)
+    now_fn = (lambda: at.replace(tzinfo=SHANGHAI)) if at else None
+    report = send_once(rt.sessions, reminders.make_pusher(rt.settings, rt.sessions), config,
+                       now_fn)
     click.echo(f"已发送 {report.sent}，失败待重试 {report.failed}，放弃 {report.dead}"
                + (f"，暂停至 {report.paused_until} UTC" if report.paused_until else ""))
 

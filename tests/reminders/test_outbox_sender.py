@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import subprocess
 import sys
 import threading
 
 import pytest
-from push_fake import CUSTOM_PATH, TEMPLATE_PATH, FakePush, HttpPusher
 from sqlalchemy import select
 
+from bot.wechat.factory import make_client
 from scheduler.clock import SHANGHAI
 from scheduler.outbox import PAUSE_KEY, SenderConfig, claim, retry, send_once
 from scheduler.policies import Schedule
 from scheduler.queue import queue
 from storage.models import OfficialBinding, OutboxMessage, SharedValue
+from tests.fake_wechat import CUSTOM_PATH, TEMPLATE_PATH, FakeWeChat
 
 # 10:00 in Shanghai, outside quiet hours
 NOW = dt.datetime(2026, 4, 1, 10, 0, tzinfo=SHANGHAI)
@@ -23,9 +25,21 @@ NOW = dt.datetime(2026, 4, 1, 10, 0, tzinfo=SHANGHAI)
 
 @pytest.fixture
 def fake():
-    f = FakePush()
-    yield f
-    f.stop()
+    with FakeWeChat() as f:
+        yield f
+
+
+def client_for(runtime, fake):
+    """The real bot.wechat client, every call (token included) pointed at the fake."""
+    settings = dataclasses.replace(
+        runtime.settings, wechat_api_base_url=fake.base_url, wechat_app_id=fake.app_id,
+        wechat_app_secret=fake.app_secret, wechat_http_timeout=2.0)
+    return make_client(settings, runtime.sessions)
+
+
+@pytest.fixture
+def pusher(runtime, fake):
+    return client_for(runtime, fake)
 
 
 def config(**kw) -> SenderConfig:
@@ -55,13 +69,13 @@ def rows(runtime):
         return {r.dedupe_key: r for r in s.scalars(select(OutboxMessage))}
 
 
-def test_template_text_and_unbound(runtime, world, fake):
+def test_template_text_and_unbound(runtime, world, fake, pusher):
     recent = NOW.astimezone(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=3)
     chatty = world.official("赵红梅", openid="o-chatty", last_inbound_at=recent)
     quiet = world.official("钱国栋", openid="o-quiet")
     unbound = world.official("孙丽")
     put(runtime, digest(chatty), digest(quiet), digest(unbound))
-    report = send_once(runtime.sessions, HttpPusher(fake.base_url), config(), lambda: NOW)
+    report = send_once(runtime.sessions, pusher, config(), lambda: NOW)
     assert (report.sent, report.dead) == (2, 1)
     by_user = {m["touser"]: m for m in fake.sent}
     assert by_user["o-chatty"]["kind"] == "text"
@@ -74,35 +88,35 @@ def test_template_text_and_unbound(runtime, world, fake):
     assert state[f"digest:{unbound}:2026-04-01"].state == "dead"
     assert "未绑定" in state[f"digest:{unbound}:2026-04-01"].last_error
     # nothing left to send: a second drain sends nothing more
-    send_once(runtime.sessions, HttpPusher(fake.base_url), config(), lambda: NOW)
+    send_once(runtime.sessions, pusher, config(), lambda: NOW)
     assert len(fake.sent) == 2
 
 
-def test_due_list_url_is_signed_for_the_official(runtime, world, fake):
+def test_due_list_url_is_signed_for_the_official(runtime, world, fake, pusher):
     from itsdangerous import URLSafeTimedSerializer
 
     o = world.official("钱国栋", openid="o-quiet")
     put(runtime, digest(o))
-    send_once(runtime.sessions, HttpPusher(fake.base_url), config(), lambda: NOW)
+    send_once(runtime.sessions, pusher, config(), lambda: NOW)
     token = fake.sent[0]["body"]["url"].rsplit("/", 1)[1]
     assert URLSafeTimedSerializer("s", salt="due-list").loads(token) == {"official_id": o}
 
 
-def test_outside_window_falls_back_to_template(runtime, world, fake):
+def test_outside_window_falls_back_to_template(runtime, world, fake, pusher):
     recent = NOW.astimezone(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=1)
     o = world.official("赵红梅", openid="o-1", last_inbound_at=recent)
     fake.fail_next(CUSTOM_PATH, 45015)
     put(runtime, digest(o))
-    send_once(runtime.sessions, HttpPusher(fake.base_url), config(), lambda: NOW)
+    send_once(runtime.sessions, pusher, config(), lambda: NOW)
     assert [m["kind"] for m in fake.sent] == ["template"]
     assert rows(runtime)[f"digest:{o}:2026-04-01"].state == "sent"
 
 
-def test_unfollowed_marks_binding_inactive_and_row_dead(runtime, world, fake):
+def test_unfollowed_marks_binding_inactive_and_row_dead(runtime, world, fake, pusher):
     o = world.official("赵红梅", openid="o-gone")
     fake.not_following.add("o-gone")
     put(runtime, digest(o))
-    report = send_once(runtime.sessions, HttpPusher(fake.base_url), config(), lambda: NOW)
+    report = send_once(runtime.sessions, pusher, config(), lambda: NOW)
     assert report.dead == 1 and fake.sent == []
     row = rows(runtime)[f"digest:{o}:2026-04-01"]
     assert row.state == "dead" and "43004" in row.last_error
@@ -110,30 +124,30 @@ def test_unfollowed_marks_binding_inactive_and_row_dead(runtime, world, fake):
         assert s.scalar(select(OfficialBinding.active).where(OfficialBinding.official_id == o)) is False
 
 
-def test_daily_quota_pauses_until_next_day(runtime, world, fake):
+def test_daily_quota_pauses_until_next_day(runtime, world, fake, pusher):
     a, b = world.official("赵红梅", openid="o-a"), world.official("钱国栋", openid="o-b")
     put(runtime, digest(a), digest(b))
     fake.fail_next(TEMPLATE_PATH, 45009)
-    report = send_once(runtime.sessions, HttpPusher(fake.base_url), config(), lambda: NOW)
+    report = send_once(runtime.sessions, pusher, config(), lambda: NOW)
     midnight = dt.datetime(2026, 4, 1, 16, 0)  # 2026-04-02 00:00 in Shanghai, as naive UTC
     assert report.paused_until == midnight and fake.sent == []
     assert {r.state for r in rows(runtime).values()} == {"pending"}
     with runtime.sessions() as s:
         assert s.get(SharedValue, PAUSE_KEY).expires_at == midnight
     later = NOW + dt.timedelta(hours=2)
-    send_once(runtime.sessions, HttpPusher(fake.base_url), config(), lambda: later)
+    send_once(runtime.sessions, pusher, config(), lambda: later)
     assert fake.sent == []
     next_day = dt.datetime(2026, 4, 2, 9, 0, tzinfo=SHANGHAI)
-    send_once(runtime.sessions, HttpPusher(fake.base_url), config(), lambda: next_day)
+    send_once(runtime.sessions, pusher, config(), lambda: next_day)
     assert sorted(m["touser"] for m in fake.sent) == ["o-a", "o-b"]
 
 
-def test_server_errors_back_off_then_dead_then_retry(runtime, world, fake):
+def test_server_errors_back_off_then_dead_then_retry(runtime, world, fake, pusher):
     o = world.official("赵红梅", openid="o-1")
     put(runtime, digest(o))
     key = f"digest:{o}:2026-04-01"
     fake.http_error_next(TEMPLATE_PATH, 500, times=3)
-    pusher, clock = HttpPusher(fake.base_url), [NOW]
+    clock = [NOW]
     send_once(runtime.sessions, pusher, config(), lambda: clock[0])
     row = rows(runtime)[key]
     assert (row.state, row.attempts) == ("pending", 1)
@@ -151,27 +165,27 @@ def test_server_errors_back_off_then_dead_then_retry(runtime, world, fake):
     assert rows(runtime)[key].state == "sent" and len(fake.sent) == 1
 
 
-def test_quiet_hours_hold_non_urgent(runtime, world, fake):
+def test_quiet_hours_hold_non_urgent(runtime, world, fake, pusher):
     o = world.official("赵红梅", openid="o-1")
     night = dt.datetime(2026, 4, 1, 22, 30, tzinfo=SHANGHAI)
     put(runtime, digest(o), digest(o, key="need_escalation:1:1", urgent=True), now=night)
     assert rows(runtime)[f"digest:{o}:2026-04-01"].next_attempt_at == dt.datetime(2026, 4, 2, 0, 0)
-    send_once(runtime.sessions, HttpPusher(fake.base_url), config(), lambda: night)
+    send_once(runtime.sessions, pusher, config(), lambda: night)
     assert len(fake.sent) == 1 and rows(runtime)["need_escalation:1:1"].state == "sent"
     morning = dt.datetime(2026, 4, 2, 8, 0, tzinfo=SHANGHAI)
-    send_once(runtime.sessions, HttpPusher(fake.base_url), config(), lambda: morning)
+    send_once(runtime.sessions, pusher, config(), lambda: morning)
     assert len(fake.sent) == 2
 
 
-def test_lease_expired_claim_is_taken_over(runtime, world, fake):
+def test_lease_expired_claim_is_taken_over(runtime, world, fake, pusher):
     o = world.official("赵红梅", openid="o-1")
     put(runtime, digest(o))
     assert len(claim(runtime.sessions, config(worker="crashed"), NOW)) == 1
     # while the lease holds, nobody else sends it
-    send_once(runtime.sessions, HttpPusher(fake.base_url), config(), lambda: NOW)
+    send_once(runtime.sessions, pusher, config(), lambda: NOW)
     assert fake.sent == []
     later = NOW + dt.timedelta(minutes=6)
-    send_once(runtime.sessions, HttpPusher(fake.base_url), config(), lambda: later)
+    send_once(runtime.sessions, pusher, config(), lambda: later)
     assert len(fake.sent) == 1
     row = rows(runtime)[f"digest:{o}:2026-04-01"]
     assert (row.state, row.claimed_by) == ("sent", "w1")
@@ -190,7 +204,7 @@ time.sleep(600)
 """
 
 
-def test_sender_killed_between_claim_and_mark(runtime, world, fake, database_url):
+def test_sender_killed_between_claim_and_mark(runtime, world, fake, database_url, pusher):
     officials = [world.official(f"干部{i}", openid=f"o-{i}") for i in range(5)]
     put(runtime, *(digest(o) for o in officials))
     proc = subprocess.Popen([sys.executable, "-c", CLAIM_AND_HANG, database_url, NOW.isoformat()],
@@ -203,19 +217,19 @@ def test_sender_killed_between_claim_and_mark(runtime, world, fake, database_url
         proc.stdout.close()
     assert {r.state for r in rows(runtime).values()} == {"sending"}
     later = NOW + dt.timedelta(minutes=6)
-    send_once(runtime.sessions, HttpPusher(fake.base_url), config(), lambda: later)
-    send_once(runtime.sessions, HttpPusher(fake.base_url), config(), lambda: later)
+    send_once(runtime.sessions, pusher, config(), lambda: later)
+    send_once(runtime.sessions, pusher, config(), lambda: later)
     assert sorted(m["touser"] for m in fake.sent) == sorted(f"o-{i}" for i in range(5))
 
 
-def test_two_senders_send_each_row_once(runtime, world, fake):
+def test_two_senders_send_each_row_once(runtime, world, fake, pusher):
     officials = [world.official(f"干部{i}", openid=f"o-{i}") for i in range(30)]
     put(runtime, *(digest(o) for o in officials))
     errors = []
 
     def drain(worker):
         try:
-            send_once(runtime.sessions, HttpPusher(fake.base_url),
+            send_once(runtime.sessions, client_for(runtime, fake),
                       config(worker=worker, batch=3), lambda: NOW)
         except Exception as exc:  # surfaced below
             errors.append(exc)
@@ -229,3 +243,14 @@ def test_two_senders_send_each_row_once(runtime, world, fake):
     assert sorted(m["touser"] for m in fake.sent) == sorted(f"o-{i}" for i in range(30))
     assert {r.state for r in rows(runtime).values()} == {"sent"}
 
+
+
+def test_expired_token_is_refreshed_and_the_message_sent_once(runtime, world, fake, pusher):
+    a, b = world.official("赵红梅", openid="o-a"), world.official("钱国栋", openid="o-b")
+    put(runtime, digest(a))
+    send_once(runtime.sessions, pusher, config(), lambda: NOW)
+    fake.expire_tokens()
+    put(runtime, digest(b))
+    send_once(runtime.sessions, pusher, config(), lambda: NOW)
+    assert [m["touser"] for m in fake.sent] == ["o-a", "o-b"]
+    assert fake.token_issues == 2

@@ -100,3 +100,20 @@ def test_outbox_status_lists_dead_rows_and_retry_requeues(runtime, world, cli_en
     with runtime.sessions() as s:
         assert s.scalar(select(OutboxMessage.state).where(
             OutboxMessage.dedupe_key == "digest:1:2026-04-01")) == "pending"
+
+
+def test_remind_then_outbox_send_delivers_each_message_once(runtime, world, cli_env):
+    from tests.fake_wechat import FakeWeChat
+
+    member = world.official("赵红梅", openid="o-member")
+    p = world.person("张三")
+    world.assign(member, p, start="2026-01-01")
+    with FakeWeChat() as fake:
+        env = dict(cli_env, WECHAT_API_BASE_URL=fake.base_url, WECHAT_APP_ID=fake.app_id,
+                   WECHAT_APP_SECRET=fake.app_secret, WECHAT_TEMPLATE_ID="TPL")
+        queued = _lines(_cli(env, "remind", "--today", "2026-04-01", "--json").stdout)
+        assert [m["kind"] for m in queued] == ["digest"]
+        for _ in range(2):
+            _cli(env, "outbox", "send", "--now", "2026-04-01T10:00")
+        assert [m["touser"] for m in fake.sent] == ["o-member"]
+        assert fake.sent[0]["body"]["template_id"] == "TPL"

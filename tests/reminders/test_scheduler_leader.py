@@ -43,7 +43,7 @@ def test_one_leader_and_takeover_after_the_leader_stops(runtime):
 def _start(env, log_path):
     out = open(log_path, "w")  # noqa: SIM115 - closed when the process is reaped
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "scheduler", "--leader-ttl", "2", "--standby-poll",
+        [sys.executable, "-m", "bot.cli", "scheduler", "--leader-ttl", "4", "--standby-poll",
          "0.3"], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
     out.close()
     return proc
