@@ -86,7 +86,7 @@ def _qualifies(rule: Rule) -> str:
 def _history_qualifies(rule: Rule) -> str:
     cond = " AND h.channel = 'home_visit'" if rule.home_visit_only else ""
     if rule.kind == "pairing":
-        cond += " AND h.official_id = agg.official_id"
+        cond += " AND h.official_id = x.official_id"
     return cond
 
 
@@ -97,21 +97,28 @@ def _query(
     official_id: int | None,
     region_id: int | None,
     statuses: Iterable[str] | None,
+    by_official: bool = False,
 ):
     """One statement for every rule: a single pass over the contacts of the open assignments.
 
     Contacts are joined only from the oldest window any rule looks at, so the pass reads the
-    last year or so, not the whole history; a person with no qualifying contact in the window
-    gets their last contact from an indexed lookup, and only when the row is returned.
+    last year or so, not the whole history. One row comes back per assignment, with a status,
+    last contact and count per rule (NULL status where the rule does not apply). A person with
+    no qualifying contact in the window gets their last contact from an indexed lookup, and only
+    when the row is wanted.
     """
     params: dict[str, object] = {"today": today, "yes": True, "no": False}
-    sums, selects = [], []
     # Counties matter only when their rules differ, or a region is asked for.
     same_everywhere = None in rules_by_county and len(
         {tuple(r) for r in rules_by_county.values()}) == 1
     if same_everywhere:
         rules_by_county = {None: rules_by_county[None]}
     by_region = region_id is not None or not same_everywhere
+    wanted = sorted(set(statuses)) if statuses is not None else None
+    if wanted is not None:
+        params.update({f"st{j}": st for j, st in enumerate(wanted)})
+        wanted_sql = "({})".format(", ".join(f":st{j}" for j in range(len(wanted))))
+    sums, status_cols, out_cols, filters = [], [], [], []
     window_from = today
     for i, rule in enumerate(rules):
         cp = checkpoints(rule.period, rule.count, rule.paced_by_quarter, today)
@@ -138,21 +145,18 @@ def _query(
         county_cond, county_params = _county_condition(rule, rules_by_county, i)
         params.update(county_params)
         hardship = " AND hardship = :yes" if rule.hardship_only else ""
-        status_sql = f"""CASE
-                WHEN start_date <= :r{i}_prev_to AND r{i}_prev < :r{i}_prev_req
-                     AND {since} = 0 THEN 'overdue'
-                WHEN r{i}_cur >= :r{i}_cur_req THEN 'done'
-                ELSE :r{i}_open END"""
-        last = f"""COALESCE(r{i}_last, (
+        status_cols.append(f"""CASE WHEN kind = :r{i}_kind AND {county_cond}{hardship} THEN CASE
+                    WHEN start_date <= :r{i}_prev_to AND r{i}_prev < :r{i}_prev_req
+                         AND {since} = 0 THEN 'overdue'
+                    WHEN r{i}_cur >= :r{i}_cur_req THEN 'done'
+                    ELSE :r{i}_open END END AS s{i}""")
+        listed = f"s{i} IN {wanted_sql}" if wanted is not None else f"s{i} IS NOT NULL"
+        filters.append(listed)
+        out_cols.append(f"""s{i}, CASE WHEN {listed} THEN COALESCE(r{i}_last, (
                     SELECT MAX(h.contact_date) FROM contact_records h
-                    WHERE h.person_id = agg.person_id AND h.contact_date < :window_from
-                      AND h.voided = :no AND h.status <> 'unreachable'{_history_qualifies(rule)}))"""
-        selects.append(f"""
-            SELECT person_id, person_name, official_id, assignment_id, start_date,
-                   {i} AS rule_index, status, {last} AS last_contact, r{i}_cur AS done_count
-            FROM (SELECT agg.*, {status_sql} AS status FROM agg
-                  WHERE kind = :r{i}_kind AND {county_cond}{hardship}) agg
-            {{status_filter}}""")
+                    WHERE h.person_id = x.person_id AND h.contact_date < :window_from
+                      AND h.voided = :no AND h.status <> 'unreachable'{_history_qualifies(rule)}
+                )) END AS l{i}, r{i}_cur AS d{i}""")
     params["window_from"] = window_from
     kinds = sorted({r.kind for r in rules})
     params.update({f"k{j}": k for j, k in enumerate(kinds)})
@@ -163,17 +167,16 @@ def _query(
     if region_id is not None:
         where += " AND (v.id = :region_id OR v.parent_id = :region_id OR t.parent_id = :region_id)"
         params["region_id"] = region_id
-    status_filter = ""
-    if statuses is not None:
-        wanted = sorted(set(statuses))
-        status_filter = "WHERE status IN ({})".format(", ".join(f":st{j}" for j in range(len(wanted))))
-        params.update({f"st{j}": s for j, s in enumerate(wanted)})
     regions = ("            JOIN regions v ON v.id = p.village_id\n"
                "            LEFT JOIN regions t ON t.id = v.parent_id\n") if by_region else ""
     county_col, group_t = ("t.parent_id", ", t.id") if by_region else ("NULL", "")
-    union = " UNION ALL ".join(sel.replace("{status_filter}", status_filter) for sel in selects)
+    order = "\n        ORDER BY official_id" if by_official else ""
     sql = f"""
-        WITH agg AS MATERIALIZED (
+        SELECT person_id, person_name, official_id, assignment_id, start_date,
+               {", ".join(out_cols)}
+        FROM (
+          SELECT agg.*, {", ".join(status_cols)}
+          FROM (
             SELECT a.id AS assignment_id, a.person_id AS person_id, p.name AS person_name,
                    a.official_id AS official_id, a.kind AS kind, a.start_date AS start_date,
                    p.special_hardship AS hardship, {county_col} AS county_id,
@@ -186,8 +189,9 @@ def _query(
             WHERE a.start_date <= :today AND (a.end_date IS NULL OR a.end_date >= :today)
               AND p.active = :yes{where}
             GROUP BY a.id, p.id{group_t}
-        )
-        {union}"""
+          ) agg
+        ) x
+        WHERE {" OR ".join(filters)}{order}"""
     # Typed dates, so SQLite compares them in the same text form the ORM stores.
     dates = [bindparam(k, type_=Date) for k, v in params.items() if isinstance(v, dt.date)]
     return text(sql).bindparams(*dates), params
@@ -224,28 +228,33 @@ def iter_person_rule_status(
         distinct.extend(r for r in rules if r not in distinct)
     if not distinct:
         return
-    query, params = _query(distinct, rules_by_county, today, official_id, region_id, statuses)
-    if by_official:
-        query = text(query.text + "\n        ORDER BY official_id").bindparams(
-            *query._bindparams.values())
+    query, params = _query(distinct, rules_by_county, today, official_id, region_id, statuses,
+                           by_official)
     if session.get_bind().dialect.name == "postgresql" and official_id is None:
         # One hash aggregate over every open assignment: let it stay in memory for this query.
         session.execute(text("SET LOCAL work_mem = '256MB'"))
         # Streamed through a server-side cursor, but every row is wanted: plan for all of them.
         session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+    wanted = set(statuses) if statuses is not None else set(STATUSES)
     windows = [checkpoints(r.period, r.count, r.paced_by_quarter, today) for r in distinct]
+    per_rule = list(enumerate(zip(distinct, windows, strict=True)))
     result = session.execute(query, params,
                              execution_options={"stream_results": True, "yield_per": 5000})
-    for person_id, name, oid, aid, start, index, status, last, done in result:
-        rule, cp = distinct[index], windows[index]
-        last = _as_date(last)
-        days = 0
-        if status == "overdue":
-            since = overdue_since(rule.period, rule.paced_by_quarter, _as_date(start), last,
-                                  cp.prev_to)
-            days = (today - since).days
-        yield RuleStatus(person_id, name, oid, aid, rule.id, rule.label, rule.kind,
-                         _STATUS[status], last, days, int(done or 0), cp.cur_required)
+    for row in result:
+        person_id, name, oid, aid, start = row[:5]
+        for i, (rule, cp) in per_rule:
+            status = row[5 + 3 * i]
+            if status not in wanted:
+                continue
+            last = _as_date(row[6 + 3 * i])
+            days = 0
+            if status == "overdue":
+                since = overdue_since(rule.period, rule.paced_by_quarter, _as_date(start), last,
+                                      cp.prev_to)
+                days = (today - since).days
+            yield RuleStatus(person_id, name, oid, aid, rule.id, rule.label, rule.kind,
+                             _STATUS[status], last, days, int(row[7 + 3 * i] or 0),
+                             cp.cur_required)
 
 
 def person_rule_status(
