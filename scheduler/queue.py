@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.clock import in_quiet_hours, naive_utc, quiet_hours_end
 from scheduler.policies import Schedule
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, utcnow
 
 
 def queued_keys(session: Session, keys: Iterable[str]) -> set[str]:
@@ -37,10 +37,15 @@ def not_yet_queued(session: Session, messages: Sequence[dict]) -> list[dict]:
 
 
 def first_attempt(now: dt.datetime, urgent: bool, schedule: Schedule) -> dt.datetime:
-    """Now, or the end of quiet hours for a non-urgent message queued during them (naive UTC)."""
+    """Now, or the end of quiet hours for a non-urgent message queued during them (naive UTC).
+
+    Never later than the real present: a run for a day still to come (`remind --today` ahead)
+    queues messages a sender can take at once (the sender keeps quiet hours itself).
+    """
+    at = now
     if not urgent and in_quiet_hours(now, schedule.quiet_start, schedule.quiet_end):
-        return naive_utc(quiet_hours_end(now, schedule.quiet_end))
-    return naive_utc(now)
+        at = quiet_hours_end(now, schedule.quiet_end)
+    return min(naive_utc(at), utcnow())
 
 
 def queue(session: Session, messages: Sequence[dict], now: dt.datetime,

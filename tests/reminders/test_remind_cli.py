@@ -117,3 +117,13 @@ def test_remind_then_outbox_send_delivers_each_message_once(runtime, world, cli_
             _cli(env, "outbox", "send", "--now", "2026-04-01T10:00")
         assert [m["touser"] for m in fake.sent] == ["o-member"]
         assert fake.sent[0]["body"]["template_id"] == "TPL"
+
+
+def test_a_run_for_a_future_day_can_be_sent_now(runtime, world, cli_env):
+    member = world.official("赵红梅", openid="o-member")
+    world.assign(member, world.person("张三"), start="2026-01-01")
+    future = (dt.date.today() + dt.timedelta(days=400)).isoformat()
+    _cli(cli_env, "remind", "--today", future, "--kind", "digest")
+    with runtime.sessions() as s:
+        (due,) = s.scalars(select(OutboxMessage.next_attempt_at)).all()
+    assert due <= dt.datetime.now(dt.UTC).replace(tzinfo=None)
