@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from scheduler.policies import FestivalDef
 
 log = logging.getLogger(__name__)
 
 
+@lru_cache(maxsize=1024)
 def lunar_to_solar(lunar_year: int, month: int, day: int) -> dt.date:
     from lunar_python import Lunar
 

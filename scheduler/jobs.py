@@ -113,10 +113,13 @@ def festival(session: Session, policies: Policies, now: dt.datetime) -> list[dic
                (Assignment.end_date.is_(None)) | (Assignment.end_date >= day))
     ).all()
     wanted: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    soon: dict[Policy, list[tuple[str, dt.date]]] = {}  # the same for all of a policy's officials
     for official_id, county in pairs:
         policy: Policy = by_county.get(county) or by_county[None]
-        for name, date in upcoming(policies.festivals, policy.festivals, day,
-                                   policy.festival_lead_days):
+        if policy not in soon:
+            soon[policy] = upcoming(policies.festivals, policy.festivals, day,
+                                    policy.festival_lead_days)
+        for name, date in soon[policy]:
             wanted[official_id][name] = date
     officials = _officials(session, wanted)
     out = []
