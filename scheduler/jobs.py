@@ -14,7 +14,7 @@ from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from scheduler.clock import naive_utc, today
@@ -248,7 +248,8 @@ def quarterly_report(session: Session, policies: Policies, now: dt.datetime) -> 
         return []
     quarter_end = period_bounds("quarter", day)[0] - dt.timedelta(days=1)
     label = f"{quarter_end.year}Q{quarter_of(quarter_end)}"
-    rules = rules_by_county(county_policies(session, policies))
+    by_county = county_policies(session, policies)
+    rules = rules_by_county(by_county)
     staff = session.scalars(
         select(Official).where(Official.role.in_(("township", "county")), Official.active,
                                Official.region_id.is_not(None)).order_by(Official.id)
@@ -260,10 +261,51 @@ def quarterly_report(session: Session, policies: Policies, now: dt.datetime) -> 
             continue
         coverage = _coverage(session, rows)
         late = [c["unit"] for c in coverage if c["done"] < c["total"]]
+        report = {"quarter": label, "coverage": coverage, "late_units": late}
+        policy = by_county.get(_county_id(session, official.region_id)) or by_county[None]
+        if policy.pairing_quotas:
+            report["pairing_quota_short"] = _quota_short(session, policy, official.region_id,
+                                                         quarter_end)
         out.append(message("quarterly_report", official,
-                           f"quarterly_report:{official.id}:{label}",
-                           report={"quarter": label, "coverage": coverage, "late_units": late}))
+                           f"quarterly_report:{official.id}:{label}", report=report))
     return out
+
+
+def _subtree(session: Session, region_id: int) -> list[int]:
+    children = select(Region.id).where(Region.parent_id == region_id)
+    grandchildren = select(Region.id).where(Region.parent_id.in_(children))
+    return [region_id, *session.scalars(children), *session.scalars(grandchildren)]
+
+
+def _county_id(session: Session, region_id: int | None) -> int | None:
+    while region_id is not None:
+        region = session.get(Region, region_id)
+        if region is None or region.level == "county":
+            return region_id
+        region_id = region.parent_id
+    return None
+
+
+def _quota_short(session: Session, policy: Policy, region_id: int, day: dt.date) -> list[dict]:
+    """Cadres of the region pairing with fewer households than their rank asks (岳阳: 处级 4 …)."""
+    quotas = dict(policy.pairing_quotas)
+    open_pairings = (
+        select(Assignment.official_id, func.count().label("n"))
+        .where(Assignment.kind == "pairing", Assignment.start_date <= day,
+               (Assignment.end_date.is_(None)) | (Assignment.end_date >= day))
+        .group_by(Assignment.official_id).subquery()
+    )
+    rows = session.execute(
+        select(Official.name, Official.rank, func.coalesce(open_pairings.c.n, 0))
+        .outerjoin(open_pairings, open_pairings.c.official_id == Official.id)
+        .where(Official.role == "cadre", Official.active,
+               Official.region_id.in_(_subtree(session, region_id)))
+        .order_by(Official.id)
+    ).all()
+    return [
+        {"name": name, "rank": rank, "pairings": n, "quota": quotas.get(rank or "其他", 1)}
+        for name, rank, n in rows if n < quotas.get(rank or "其他", 1)
+    ]
 
 
 def _coverage(session: Session, rows: list[RuleStatus]) -> list[dict]:

@@ -85,6 +85,10 @@ def full_text(message: dict) -> str:
         lines = [texts.REPORT.format(quarter=report["quarter"], done=done, total=total)]
         if report["late_units"]:
             lines.append(texts.REPORT_LATE.format(units="、".join(report["late_units"])))
+        if report.get("pairing_quota_short"):
+            names = "、".join(texts.REPORT_QUOTA_ITEM.format(**c)
+                             for c in report["pairing_quota_short"])
+            lines.append(texts.REPORT_QUOTA.format(names=names))
     return "\n".join(lines)
 
 

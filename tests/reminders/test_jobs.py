@@ -120,3 +120,42 @@ def test_collect_is_what_run_queues(runtime, world):
     assert run(runtime.sessions, POLICIES, now) == len(preview) > 0
     with runtime.sessions() as s:
         assert collect(s, POLICIES, now) == []
+
+
+def test_quarterly_report_names_cadres_short_of_their_pairing_quota(runtime, world):
+    with runtime.sessions.begin() as s:
+        from storage.models import Region
+
+        s.get(Region, world.county).policy = "yueyang_2023"
+    county = world.official("县残联", role="county", region=world.county)
+    senior = world.official("处长", role="cadre", rank="处级", region=world.township)
+    junior = world.official("科员", role="cadre", rank="其他", region=world.township)
+    p, q = world.person("张三"), world.person("李四")
+    world.assign(senior, p, kind="pairing", start="2026-01-01")
+    world.assign(junior, q, kind="pairing", start="2026-01-01")
+    (report,) = [m["report"] for m in run_job(runtime, jobs.quarterly_report, at("2026-04-03"))
+                 if m["recipient"]["id"] == county]
+    assert report["pairing_quota_short"] == [
+        {"name": "处长", "rank": "处级", "pairings": 1, "quota": 4}]
+
+
+def test_every_kind_renders_to_text_and_short_template_values(runtime, world):
+    from scheduler.render import TemplateKeywords, full_text, template_data
+
+    town = world.official("孙镇长", role="township", region=world.township)
+    world.official("县残联", role="county", region=world.county)
+    member = world.official("赵红梅")
+    cadre = world.official("周文", role="cadre", rank="科级", region=world.township)
+    p = world.person("张三")
+    world.assign(member, p, start="2024-01-01")
+    world.assign(cadre, p, kind="pairing", start="2024-01-01")
+    world.need(p, member, dt.datetime(2026, 3, 1), urgency="urgent")
+    with runtime.sessions() as s:
+        messages = collect(s, POLICIES, at("2026-04-03"))
+        messages += collect(s, POLICIES, at("2026-09-22"), ["festival"])
+    assert {m["kind"] for m in messages} == set(jobs.KINDS)
+    assert town in {m["recipient"]["id"] for m in messages}
+    for m in messages:
+        assert full_text(m)
+        values = template_data(m, TemplateKeywords(), dt.date(2026, 4, 3)).values()
+        assert all(0 < len(v) <= 20 and "\n" not in v for v in values)
