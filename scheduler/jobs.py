@@ -256,12 +256,13 @@ def quarterly_report(session: Session, policies: Policies, now: dt.datetime) -> 
     ).all()
     out = []
     for official in staff:
+        assert official.region_id is not None  # selected above
         rows = person_rule_status(session, rules, quarter_end, region_id=official.region_id)
         if not rows:
             continue
         coverage = _coverage(session, rows)
         late = [c["unit"] for c in coverage if c["done"] < c["total"]]
-        report = {"quarter": label, "coverage": coverage, "late_units": late}
+        report: dict[str, object] = {"quarter": label, "coverage": coverage, "late_units": late}
         policy = by_county.get(_county_id(session, official.region_id)) or by_county[None]
         if policy.pairing_quotas:
             report["pairing_quota_short"] = _quota_short(session, policy, official.region_id,
