@@ -55,7 +55,8 @@ class SenderConfig:
     max_attempts: int = 6
     backoff: dt.timedelta = dt.timedelta(minutes=1)
     max_backoff: dt.timedelta = dt.timedelta(hours=6)
-    lease: dt.timedelta = dt.timedelta(minutes=5)
+    # Renewed before each send, so it only has to outlast one call (token fetch + send).
+    lease: dt.timedelta = dt.timedelta(seconds=60)
     batch: int = 20
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
@@ -88,6 +89,40 @@ def _claim_sql(dialect: str, quiet: bool) -> str:
                    OR (state = 'sending' AND claimed_at < :lease_cutoff)){urgent_only}
             ORDER BY urgent DESC, id LIMIT :limit{lock})
         RETURNING id, official_id, payload, urgent, attempts"""
+
+
+def release_dead_local_claims(sessions: sessionmaker[Session]) -> int:
+    """Hand back rows claimed by a sender process on this machine that no longer exists.
+
+    Without this a killed sender's rows wait out the lease; with it a restarted sender (or the
+    next `lianxin outbox send`) takes them at once. Other machines' claims wait for the lease.
+    """
+    host = socket.gethostname()
+    with sessions.begin() as s:
+        holders = s.scalars(select(OutboxMessage.claimed_by).distinct()
+                            .where(OutboxMessage.state == "sending")).all()
+        dead = [h for h in holders if h and _is_dead_local(h, host)]
+        if not dead:
+            return 0
+        result = cast(CursorResult, s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == "sending", OutboxMessage.claimed_by.in_(dead))
+            .values(state="pending", claimed_by=None, claimed_at=None)))
+        log.warning("outbox: released %s rows of dead senders %s", result.rowcount, dead)
+        return result.rowcount or 0
+
+
+def _is_dead_local(worker: str, host: str) -> bool:
+    holder_host, _, pid = worker.rpartition(":")
+    if holder_host != host or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def claim(sessions: sessionmaker[Session], config: SenderConfig, now: dt.datetime) -> list[Claimed]:
@@ -183,6 +218,7 @@ def send_once(sessions: sessionmaker[Session], pusher: Pusher, config: SenderCon
     """Drain the rows that are due now, batch by batch, until none is left or sending pauses."""
     now_fn = now_fn or (lambda: dt.datetime.now(dt.UTC))
     report = SendReport()
+    release_dead_local_claims(sessions)
     while True:
         now = now_fn()
         pause = paused_until(sessions, now)
@@ -212,6 +248,8 @@ def _send_row(sessions, pusher: Pusher, config: SenderConfig, row: Claimed,
         _mark(sessions, row, config, state="pending", claimed_by=None, claimed_at=None,
               next_attempt_at=naive_utc(quiet_hours_end(now, config.quiet_end)))
         return False
+    if not _mark(sessions, row, config, claimed_at=utc):
+        return False  # the lease ran out and another sender has the row now
     binding = _binding(sessions, row.official_id)
     if binding is None:
         _mark(sessions, row, config, state="dead", last_error="该工作人员未绑定微信（无有效绑定）")

@@ -198,7 +198,8 @@ from bot.settings import load_settings
 from scheduler.outbox import SenderConfig, claim
 rt = Runtime(load_settings(env={}, database_url=sys.argv[1]))
 now = dt.datetime.fromisoformat(sys.argv[2])
-got = claim(rt.sessions, SenderConfig(None, "", "", worker="doomed"), now)
+extra = {"worker": sys.argv[3]} if len(sys.argv) > 3 else {}
+got = claim(rt.sessions, SenderConfig(None, "", "", **extra), now)
 print(len(got), flush=True)
 time.sleep(600)
 """
@@ -207,8 +208,8 @@ time.sleep(600)
 def test_sender_killed_between_claim_and_mark(runtime, world, fake, database_url, pusher):
     officials = [world.official(f"干部{i}", openid=f"o-{i}") for i in range(5)]
     put(runtime, *(digest(o) for o in officials))
-    proc = subprocess.Popen([sys.executable, "-c", CLAIM_AND_HANG, database_url, NOW.isoformat()],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", CLAIM_AND_HANG, database_url, NOW.isoformat(),
+                             "other-host:1"], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "5"
     finally:
@@ -254,3 +255,21 @@ def test_expired_token_is_refreshed_and_the_message_sent_once(runtime, world, fa
     send_once(runtime.sessions, pusher, config(), lambda: NOW)
     assert [m["touser"] for m in fake.sent] == ["o-a", "o-b"]
     assert fake.token_issues == 2
+
+
+def test_killed_local_sender_is_recovered_without_waiting_for_the_lease(
+    runtime, world, fake, database_url, pusher
+):
+    officials = [world.official(f"干部{i}", openid=f"o-{i}") for i in range(3)]
+    put(runtime, *(digest(o) for o in officials))
+    proc = subprocess.Popen([sys.executable, "-c", CLAIM_AND_HANG, database_url, NOW.isoformat()],
+                            stdout=subprocess.PIPE, text=True)  # default worker: host:pid
+    try:
+        assert proc.stdout.readline().strip() == "3"
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    send_once(runtime.sessions, pusher, config(), lambda: NOW)  # same moment: lease not over
+    send_once(runtime.sessions, pusher, config(), lambda: NOW)
+    assert sorted(m["touser"] for m in fake.sent) == ["o-0", "o-1", "o-2"]
