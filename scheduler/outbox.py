@@ -4,10 +4,10 @@ A claim moves rows `pending` → `sending` (FOR UPDATE SKIP LOCKED on PostgreSQL
 same UPDATE … RETURNING inside BEGIN IMMEDIATE, which serialises claimers). The lease is
 renewed just before each send; a row left in `sending` past it — its sender died — is claimed
 again, and rows held by a sender process on this machine that no longer exists are released at
-once. Errors: a person who unfollowed
-(43004) makes the row dead and the binding inactive; the daily quota (45009) pauses every sender
-until the next day in Asia/Shanghai; transport errors and anything else back off exponentially
-until `max_attempts`, then the row is dead (listed by `lianxin outbox status`).
+once. Errors: a person who unfollowed (43004) makes the row dead and the binding inactive; the
+daily quota (45009) pauses every sender until the next day in Asia/Shanghai; transport errors
+and anything else back off exponentially until `max_attempts`, then the row is dead (listed by
+`lianxin outbox status`).
 """
 
 from __future__ import annotations
