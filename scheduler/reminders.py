@@ -39,29 +39,36 @@ def collect(session: Session, policies: Policies, now: dt.datetime,
     return list(iter_collect(session, policies, now, kinds))
 
 
-def queue_all(session: Session, policies: Policies, now: dt.datetime,
-              kinds: Iterable[str] = tuple(JOBS), batch: int = 1000,
-              on_message=None) -> int:
-    """Compute and queue, batch by batch, in the caller's transaction; returns new rows."""
-    created, pending = 0, []
-    for message in iter_collect(session, policies, now, kinds, batch):
-        if on_message is not None:
-            on_message(message)
-        pending.append(message)
-        if len(pending) >= batch:
-            created += queue(session, pending, now, policies.schedule)
-            pending = []
-    return created + queue(session, pending, now, policies.schedule)
-
-
 def run(sessions: sessionmaker[Session], policies: Policies, now: dt.datetime,
-        kinds: Iterable[str] = tuple(JOBS)) -> int:
-    """Compute and queue in one transaction; returns the number of new outbox rows."""
+        kinds: Iterable[str] = tuple(JOBS), *, read_sessions: sessionmaker[Session] | None = None,
+        batch: int = 1000, on_message=None) -> int:
+    """Compute the messages and queue them; returns the number of new outbox rows.
+
+    The computation reads in its own (on SQLite: deferred, lock-free) session and each batch is
+    queued in a short write transaction of its own, so a province-sized run never holds the
+    write lock the webhook needs. The dedupe keys make a run that stops half way safe to repeat.
+    """
     kinds = tuple(kinds)
-    with sessions.begin() as s:
-        created = queue_all(s, policies, now, kinds)
+    created, pending = 0, []
+    with (read_sessions or sessions)() as reader:
+        for message in iter_collect(reader, policies, now, kinds, batch):
+            if on_message is not None:
+                on_message(message)
+            pending.append(message)
+            if len(pending) >= batch:
+                created += _queue_batch(sessions, pending, now, policies)
+                pending = []
+    created += _queue_batch(sessions, pending, now, policies)
     log.info("reminders %s: %s new", ",".join(kinds), created)
     return created
+
+
+def _queue_batch(sessions: sessionmaker[Session], messages: list[dict], now: dt.datetime,
+                 policies: Policies) -> int:
+    if not messages:
+        return 0
+    with sessions.begin() as s:
+        return queue(s, messages, now, policies.schedule)
 
 
 def sender_config(settings, policies: Policies, **overrides) -> SenderConfig:

@@ -53,17 +53,20 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 # The jobs: module-level functions of `now`, so APScheduler can name and coalesce them.
 def daily_reminders(now: dt.datetime | None = None) -> int:
     ctx = _ctx()
-    return reminders.run(ctx.runtime.sessions, ctx.policies, _now(now), reminders.DAILY)
+    return reminders.run(ctx.runtime.sessions, ctx.policies, _now(now), reminders.DAILY,
+                         read_sessions=ctx.runtime.read_sessions)
 
 
 def need_reminders(now: dt.datetime | None = None) -> int:
     ctx = _ctx()
-    return reminders.run(ctx.runtime.sessions, ctx.policies, _now(now), reminders.NEEDS)
+    return reminders.run(ctx.runtime.sessions, ctx.policies, _now(now), reminders.NEEDS,
+                         read_sessions=ctx.runtime.read_sessions)
 
 
 def quarterly_report(now: dt.datetime | None = None) -> int:
     ctx = _ctx()
-    return reminders.run(ctx.runtime.sessions, ctx.policies, _now(now), ("quarterly_report",))
+    return reminders.run(ctx.runtime.sessions, ctx.policies, _now(now), ("quarterly_report",),
+                         read_sessions=ctx.runtime.read_sessions)
 
 
 def send_outbox(now: dt.datetime | None = None) -> None:

@@ -60,8 +60,8 @@ def remind(state: CliState, day, dry_run: bool, as_json: bool, kinds) -> None:
             for m in reminders.iter_collect(s, policies, now, kinds):
                 show(m)
     else:
-        with rt.sessions.begin() as s:
-            reminders.queue_all(s, policies, now, kinds, on_message=show)
+        reminders.run(rt.sessions, policies, now, kinds, read_sessions=rt.read_sessions,
+                      on_message=show)
     if not as_json:
         verb = "将写入" if dry_run else "已写入"
         click.echo(f"{verb}发件箱 {count} 条。", err=True)
