@@ -5,13 +5,13 @@ reads only these columns; with them all in one index SQLite never touches the ta
 (PostgreSQL can use it for index-only scans too).
 
 Revision ID: 0003_reminders
-Revises: 0002
+Revises: 0003
 """
 
 from alembic import op
 
 revision = "0003_reminders"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
