@@ -31,7 +31,7 @@ from scheduler.clock import (
     quiet_hours_end,
     today,
 )
-from storage.models import OfficialBinding, OutboxMessage, SharedValue
+from storage.models import HouseholdBinding, OfficialBinding, OutboxMessage, SharedValue
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ class SendReport:
 class Claimed:
     id: int
     official_id: int | None
+    openid: str | None  # set for pushes to a household/guardian (no official)
     payload: dict
     urgent: bool
     attempts: int
@@ -90,7 +91,7 @@ def _claim_sql(dialect: str, quiet: bool) -> str:
             WHERE ((state = 'pending' AND next_attempt_at <= :now)
                    OR (state = 'sending' AND claimed_at < :lease_cutoff)){urgent_only}
             ORDER BY urgent DESC, id LIMIT :limit{lock})
-        RETURNING id, official_id, payload, urgent, attempts"""
+        RETURNING id, official_id, openid, payload, urgent, attempts"""
 
 
 def release_dead_local_claims(sessions: sessionmaker[Session]) -> int:
@@ -139,7 +140,7 @@ def claim(sessions: sessionmaker[Session], config: SenderConfig, now: dt.datetim
             "limit": config.batch, "yes": True,
         }).all()
     return sorted(
-        (Claimed(r.id, r.official_id, _json(r.payload), bool(r.urgent), r.attempts)
+        (Claimed(r.id, r.official_id, r.openid, _json(r.payload), bool(r.urgent), r.attempts)
          for r in rows),
         key=lambda c: c.id,
     )
@@ -167,16 +168,23 @@ def _pause(sessions: sessionmaker[Session], until: dt.datetime) -> None:
             row.expires_at, row.value = until, "45009"
 
 
-def _binding(sessions: sessionmaker[Session], official_id: int | None):
-    if official_id is None:
-        return None
+def _binding(sessions: sessionmaker[Session], row: Claimed):
+    """The active binding to push to: the official's, or the household openid's."""
     with sessions() as s:
-        return s.scalars(
-            select(OfficialBinding).where(OfficialBinding.official_id == official_id,
-                                          OfficialBinding.active)
-            .order_by(OfficialBinding.last_inbound_at.desc().nulls_last(),
-                      OfficialBinding.id.desc())
-        ).first()
+        if row.official_id is not None:
+            return s.scalars(
+                select(OfficialBinding).where(OfficialBinding.official_id == row.official_id,
+                                              OfficialBinding.active)
+                .order_by(OfficialBinding.last_inbound_at.desc().nulls_last(),
+                          OfficialBinding.id.desc())
+            ).first()
+        if row.openid:
+            return s.scalars(
+                select(HouseholdBinding).where(HouseholdBinding.openid == row.openid,
+                                               HouseholdBinding.active)
+                .order_by(HouseholdBinding.last_inbound_at.desc().nulls_last())
+            ).first()
+    return None
 
 
 def _mark(sessions, row: Claimed, config: SenderConfig, **values) -> bool:
@@ -203,7 +211,8 @@ def _deliver(pusher: Pusher, config: SenderConfig, row: Claimed, binding, now: d
     if not config.template_id:
         raise MissingTemplate("未配置模板消息（WECHAT_TEMPLATE_ID），且不在48小时客服窗口内")
     data = render.template_data(message, config.keywords, today(now))
-    url = render.due_list_url(config.base_url, config.secret_key, row.official_id or 0)
+    url = (render.due_list_url(config.base_url, config.secret_key, row.official_id)
+           if row.official_id is not None else None)
     return pusher.send_template(binding.openid, config.template_id, data, url)
 
 
@@ -252,9 +261,10 @@ def _send_row(sessions, pusher: Pusher, config: SenderConfig, row: Claimed,
         return False
     if not _mark(sessions, row, config, claimed_at=utc):
         return False  # the lease ran out and another sender has the row now
-    binding = _binding(sessions, row.official_id)
+    binding = _binding(sessions, row)
     if binding is None:
-        _mark(sessions, row, config, state="dead", last_error="该工作人员未绑定微信（无有效绑定）")
+        who = "该工作人员" if row.official_id is not None else "该家属"
+        _mark(sessions, row, config, state="dead", last_error=f"{who}未绑定微信（无有效绑定）")
         report.dead += 1
         return False
     try:
@@ -276,8 +286,8 @@ def _failed(sessions, config, row: Claimed, binding, exc: Exception, now, report
     error = f"{type(exc).__name__}: {exc}"
     if getattr(exc, "not_following", False):
         with sessions.begin() as s:
-            s.execute(update(OfficialBinding).where(OfficialBinding.id == binding.id)
-                      .values(active=False))
+            model = type(binding)  # OfficialBinding or HouseholdBinding
+            s.execute(update(model).where(model.id == binding.id).values(active=False))
         _mark(sessions, row, config, state="dead", attempts=row.attempts + 1,
               last_error=f"43004 未关注公众号，绑定已停用: {error}")
         report.dead += 1

@@ -81,6 +81,16 @@ def sender_config(settings, policies: Policies, **overrides) -> SenderConfig:
     )
 
 
+def push_configured(settings) -> bool:
+    """False with the development AppID against the real WeChat: nothing can be delivered, and
+    the embedded default (`make run`) must not call out. A fake WeChat URL is always used."""
+    from bot.settings import DEV_APP_ID, Settings
+
+    return settings.wechat_app_id != DEV_APP_ID or (
+        settings.wechat_api_base_url != Settings.wechat_api_base_url
+    )
+
+
 def make_pusher(settings, sessions):
     """The shared WeChat client (bot.wechat), which refreshes the shared token itself."""
     from bot.wechat.factory import make_client

@@ -46,6 +46,8 @@ def _need_line(need: dict) -> str:
 
 def summary(message: dict) -> str:
     kind = message["kind"]
+    if "text" in message:  # pushes written by the conversation (new need, need update)
+        return message.get("summary") or message["text"]
     if kind == "digest":
         return texts.DIGEST_SUMMARY.format(**_counts(message))
     if kind == "festival":
@@ -62,6 +64,8 @@ def summary(message: dict) -> str:
 
 def full_text(message: dict) -> str:
     kind = message["kind"]
+    if "text" in message:
+        return message["text"]
     if kind == "digest":
         lines = [texts.DIGEST_HEAD.format(**_counts(message))]
         lines += [
@@ -94,7 +98,7 @@ def full_text(message: dict) -> str:
 
 def template_data(message: dict, keywords: TemplateKeywords, day: dt.date) -> dict[str, str]:
     return {
-        keywords.title: short(texts.TITLE[message["kind"]]),
+        keywords.title: short(message.get("title") or texts.TITLE[message["kind"]]),
         keywords.summary: short(summary(message)),
         keywords.date: short(day.isoformat()),
     }

@@ -35,6 +35,7 @@ class Context:
     runtime: Runtime
     policies: Policies
     pusher: Pusher | None = None
+    warned_unconfigured: bool = False
 
 
 _context: Context | None = None
@@ -72,6 +73,11 @@ def quarterly_report(now: dt.datetime | None = None) -> int:
 def send_outbox(now: dt.datetime | None = None) -> None:
     ctx = _ctx()
     rt = ctx.runtime
+    if not reminders.push_configured(rt.settings):
+        if not ctx.warned_unconfigured:
+            log.warning("WeChat is not configured (WECHAT_APP_ID): pushes stay in the outbox")
+            ctx.warned_unconfigured = True
+        return
     if ctx.pusher is None:
         ctx.pusher = reminders.make_pusher(rt.settings, rt.sessions)
     config = reminders.sender_config(rt.settings, ctx.policies)

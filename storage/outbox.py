@@ -27,7 +27,7 @@ def enqueue(
     values = {
         "dedupe_key": dedupe_key,
         "kind": kind,
-        "payload": payload,
+        "payload": {"kind": kind, **payload},
         "official_id": official_id,
         "openid": openid,
         "urgent": urgent,

@@ -83,6 +83,8 @@ def outbox_send(state: CliState, at) -> None:
     from scheduler.outbox import send_once
 
     rt = state.runtime
+    if not reminders.push_configured(rt.settings):
+        raise click.ClickException("未配置微信公众号（WECHAT_APP_ID 等），消息留在发件箱中，未发送。")
     config = reminders.sender_config(rt.settings, _policies(state))
     now_fn = (lambda: at.replace(tzinfo=SHANGHAI)) if at else None
     report = send_once(rt.sessions, reminders.make_pusher(rt.settings, rt.sessions), config,
