@@ -1,0 +1,85 @@
+"""The dashboard's one door to the reminders engine (`storage.due`): who is done, due, overdue.
+
+The rules themselves live in the engine; this module only asks it and groups its rows. While the
+engine is not installed every function returns None and the pages say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Person
+
+
+@dataclass(frozen=True)
+class DueSummary:
+    # village id -> (persons with a rule, persons with every rule done, persons overdue on any)
+    by_village: dict[int, tuple[int, int, int]]
+
+
+def _engine() -> Any | None:
+    try:
+        return importlib.import_module("storage.due")
+    except ModuleNotFoundError:
+        return None
+
+
+def available() -> bool:
+    return _engine() is not None
+
+
+def due_rows(
+    session: Session,
+    settings: Any,
+    today: dt.date,
+    *,
+    region_id: int | None = None,
+    official_id: int | None = None,
+) -> list[Any] | None:
+    """The engine's person×rule rows (person_id, official_id, rule_id, status, …) or None."""
+    engine = _engine()
+    if engine is None:
+        return None
+    rules = _rules_by_county(session, settings)
+    return list(
+        engine.person_rule_status(
+            session, rules, today, official_id=official_id, region_id=region_id
+        )
+    )
+
+
+def _rules_by_county(session: Session, settings: Any) -> Any:
+    policies = importlib.import_module("scheduler.policies")
+    return policies.rules_by_county(session, settings)
+
+
+def summarize(session: Session, rows: list[Any], village_ids: list[int]) -> DueSummary:
+    person_village = dict(
+        session.execute(
+            select(Person.id, Person.village_id).where(Person.village_id.in_(village_ids))
+        ).all()
+    )
+    statuses: dict[int, list[str]] = defaultdict(list)
+    for r in rows:
+        if r.person_id in person_village:
+            statuses[r.person_id].append(r.status)
+    by_village: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for person_id, st in statuses.items():
+        counts = by_village[person_village[person_id]]
+        counts[0] += 1
+        counts[1] += all(s == "done" for s in st)
+        counts[2] += any(s == "overdue" for s in st)
+    return DueSummary({v: (c[0], c[1], c[2]) for v, c in by_village.items()})
+
+
+def sort_key(row: Any) -> tuple:
+    """Overdue first (longest first), then due soon, then the rest."""
+    order = {"overdue": 0, "due_soon": 1, "due": 2, "done": 3}
+    return (order.get(row.status, 9), -(row.days_overdue or 0), row.person_name)
