@@ -8,7 +8,15 @@ from sqlalchemy.orm import Session
 from bot.admin import person_data, texts
 from bot.admin.cards import Card
 from storage.card_codes import card_qr_content
-from storage.models import JURISDICTION, PAIRING, OPEN_NEED_STATUSES, Assignment, Need, Official, Person
+from storage.models import (
+    JURISDICTION,
+    OPEN_NEED_STATUSES,
+    PAIRING,
+    Assignment,
+    Need,
+    Official,
+    Person,
+)
 
 
 def village_cards(session: Session, village_id: int, private: bool, actor: str) -> list[Card]:

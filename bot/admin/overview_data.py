@@ -9,9 +9,8 @@ from dataclasses import dataclass, fields
 from sqlalchemy import and_, case, distinct, extract, func, select
 from sqlalchemy.orm import Session
 
-from storage.models import OPEN_NEED_STATUSES, Assignment, ContactRecord, Need, Person
-
 from bot.admin.due_status import DueSummary
+from storage.models import OPEN_NEED_STATUSES, Assignment, ContactRecord, Need, Person
 
 
 @dataclass

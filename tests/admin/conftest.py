@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+import admin_demo as demo
 import pytest
 
 from bot.app import create_app
-import admin_demo as demo
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
