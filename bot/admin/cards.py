@@ -47,17 +47,26 @@ def _qr_image(text: str) -> ImageReader:
     return ImageReader(out)
 
 
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """Split text into lines that fit `width` (CJK text has no spaces to break at)."""
+    lines, line = [], ""
+    for ch in text:
+        if line and pdfmetrics.stringWidth(line + ch, FONT, size) > width:
+            lines.append(line)
+            line = ""
+        line += ch
+    return [*lines, line] if line or not lines else lines
+
+
 def _lines(c: Canvas, x: float, y: float, rows: list[tuple[str, str]], width: float) -> None:
     for label, value in rows:
         c.setFont(FONT, 11)
         c.drawString(x, y, f"{label}：")
         c.setFont(FONT, 12)
-        text = value or ""
-        max_chars = int((width - 20 * mm) / (12 * 0.98))
-        c.drawString(x + 20 * mm, y, text[:max_chars])
-        if len(text) > max_chars:
-            y -= 6 * mm
-            c.drawString(x + 20 * mm, y, text[max_chars : 2 * max_chars])
+        for i, part in enumerate(_wrap(value or "", 12, width - 20 * mm)[:2]):
+            c.drawString(x + 20 * mm, y - i * 5.5 * mm, part)
+            if i:
+                y -= 5.5 * mm
         y -= 7.5 * mm
 
 

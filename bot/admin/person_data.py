@@ -22,6 +22,11 @@ from storage.models import (
 )
 
 
+def local_date(utc_naive: dt.datetime) -> dt.date:
+    """The Asia/Shanghai calendar date of a stored naive-UTC timestamp."""
+    return (utc_naive + dt.timedelta(hours=8)).date()  # China has kept UTC+8 without DST since 1991
+
+
 def shown_id(number: str | None, private: bool) -> str:
     return (number or "") if private else mask_id(number)
 
@@ -104,7 +109,7 @@ def timeline(session: Session, person_id: int, private: bool, limit: int = 200) 
         if notes:
             detail += "｜" + "；".join(shown_text(n.text, private) for n in notes)
         events.append(Event(
-            need.created_at.date(), "need",
+            local_date(need.created_at), "need",
             f"诉求 #{need.id} {texts.NEED_CATEGORIES.get(need.category, need.category)} · "
             f"{texts.URGENCY.get(need.urgency, need.urgency)} · "
             f"{texts.NEED_STATUS.get(need.status, need.status)}",
