@@ -11,6 +11,7 @@ from conftest import csrf_token, log_in
 from sqlalchemy import select
 
 from bot.app import create_app
+from bot.runtime import Runtime
 from bot.settings import load_settings
 from storage.models import AdminUser, AuditLog, utcnow
 
@@ -38,8 +39,11 @@ def test_login_sets_a_hardened_session_cookie_and_audits(app, runtime):
 def test_secure_cookie_when_base_url_is_https(runtime, ids):
     settings = load_settings(env={}, database_url=runtime.settings.database_url,
                              secret_key="k", base_url="https://lianxin.example")
-    app = create_app(settings=settings)
-    response = log_in(app.test_client(), "anding")
+    rt = Runtime(settings)
+    try:
+        response = log_in(create_app(runtime=rt).test_client(), "anding")
+    finally:
+        rt.dispose()
     assert "Secure" in response.headers["Set-Cookie"]
 
 
