@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-from sqlalchemy import and_, case, distinct, extract, func, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from bot.admin.due_status import DueSummary
@@ -64,31 +64,66 @@ def village_counts(
     festival: tuple[dt.date, dt.date] | None,
     due: DueSummary | None,
 ) -> dict[int, Counts]:
+    """Three grouped queries (persons, contacts, needs) driven from the villages' persons."""
     counts = {v: Counts() for v in village_ids}
     in_villages = Person.village_id.in_(village_ids)
     live = and_(in_villages, Person.active.is_(True))
+    # Festival greetings are owed to persons someone is assigned to.
+    assigned = (
+        select(Assignment.id)
+        .where(Assignment.person_id == Person.id, Assignment.end_date.is_(None))
+        .exists()
+    )
 
-    for v, persons, special in session.execute(
+    for v, persons, special, targets in session.execute(
         select(
             Person.village_id,
             func.count(),
             func.sum(case((Person.special_hardship.is_(True), 1), else_=0)),
+            func.sum(case((assigned, 1), else_=0)),
         ).where(live).group_by(Person.village_id)
     ):
-        counts[v].persons, counts[v].special = persons, special or 0
+        c = counts[v]
+        c.persons, c.special = persons, special or 0
+        c.festival_targets = (targets or 0) if festival else 0
 
-    home = case((ContactRecord.channel == "home_visit", ContactRecord.person_id))
-    for v, visited, contacted in session.execute(
+    # One row per person first (cheap hash aggregate), then sums per village: far cheaper than
+    # three COUNT(DISTINCT …) sorts over every contact row.
+    in_period = ContactRecord.contact_date.between(start, end)
+    dates = in_period
+    in_window = literal(False)
+    if festival is not None:
+        in_window = ContactRecord.contact_date.between(*festival)
+        dates = or_(in_period, in_window)
+    flag = lambda cond: func.max(case((cond, 1), else_=0))  # noqa: E731
+    per_person = (
         select(
-            Person.village_id,
-            func.count(distinct(home)),
-            func.count(distinct(ContactRecord.person_id)),
+            Person.id.label("person_id"),
+            Person.village_id.label("village_id"),
+            flag(and_(in_period, ContactRecord.channel == "home_visit")).label("visited"),
+            flag(in_period).label("contacted"),
+            flag(in_window).label("in_window"),
         )
-        .join(Person, Person.id == ContactRecord.person_id)
-        .where(live, successful(), ContactRecord.contact_date.between(start, end))
-        .group_by(Person.village_id)
+        .join(ContactRecord, ContactRecord.person_id == Person.id)
+        .where(live, successful(), dates)
+        .group_by(Person.id, Person.village_id)
+        .subquery()
+    )
+    greeted = (
+        select(Assignment.id)
+        .where(Assignment.person_id == per_person.c.person_id, Assignment.end_date.is_(None))
+        .exists()
+    )
+    for v, visited, contacted, done in session.execute(
+        select(
+            per_person.c.village_id,
+            func.sum(per_person.c.visited),
+            func.sum(per_person.c.contacted),
+            func.sum(case((and_(per_person.c.in_window == 1, greeted), 1), else_=0)),
+        ).group_by(per_person.c.village_id)
     ):
-        counts[v].visited, counts[v].contacted = visited, contacted
+        c = counts[v]
+        c.visited, c.contacted, c.festival_done = int(visited or 0), int(contacted or 0), int(done or 0)
 
     for v, open_needs, urgent in session.execute(
         select(
@@ -102,35 +137,11 @@ def village_counts(
     ):
         counts[v].open_needs, counts[v].urgent_needs = open_needs, urgent or 0
 
-    if festival is not None:
-        _festival_counts(session, counts, live, festival)
     if due is not None:
         for v, (ruled, done, overdue) in due.by_village.items():
             if v in counts:
                 counts[v].ruled, counts[v].rules_done, counts[v].overdue = ruled, done, overdue
     return counts
-
-
-def _festival_counts(session, counts, live, window) -> None:
-    assigned = select(Assignment.person_id).where(Assignment.end_date.is_(None))
-    for v, targets in session.execute(
-        select(Person.village_id, func.count())
-        .where(live, Person.id.in_(assigned))
-        .group_by(Person.village_id)
-    ):
-        counts[v].festival_targets = targets
-    for v, done in session.execute(
-        select(Person.village_id, func.count(distinct(ContactRecord.person_id)))
-        .join(Person, Person.id == ContactRecord.person_id)
-        .where(
-            live,
-            Person.id.in_(assigned),
-            successful(),
-            ContactRecord.contact_date.between(*window),
-        )
-        .group_by(Person.village_id)
-    ):
-        counts[v].festival_done = done
 
 
 def total(rows: Iterable[Counts]) -> Counts:
@@ -143,19 +154,27 @@ def total(rows: Iterable[Counts]) -> Counts:
 def monthly_trend(
     session: Session, village_ids: list[int], months: list[dt.date]
 ) -> list[tuple[dt.date, int, int]]:
-    """(first of month, persons contacted, persons visited at home) for each month given."""
-    year = extract("year", ContactRecord.contact_date)
-    month = extract("month", ContactRecord.contact_date)
-    home = case((ContactRecord.channel == "home_visit", ContactRecord.person_id))
+    """(first of month, successful contacts logged, of which home visits) for each month given."""
+    # Grouped by day (at most 366 groups, no date functions that differ between databases),
+    # then folded into months here.
     rows = session.execute(
-        select(year, month, func.count(distinct(ContactRecord.person_id)), func.count(distinct(home)))
+        select(
+            ContactRecord.contact_date,
+            func.count(),
+            func.sum(case((ContactRecord.channel == "home_visit", 1), else_=0)),
+        )
         .join(Person, Person.id == ContactRecord.person_id)
         .where(
             Person.village_id.in_(village_ids),
             successful(),
             ContactRecord.contact_date >= months[0],
         )
-        .group_by(year, month)
+        .group_by(ContactRecord.contact_date)
     ).all()
-    found = {(int(y), int(m)): (c, h) for y, m, c, h in rows}
-    return [(m, *found.get((m.year, m.month), (0, 0))) for m in months]
+    totals: dict[tuple[int, int], list[int]] = {}
+    for day, count, home in rows:
+        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+        bucket = totals.setdefault((day.year, day.month), [0, 0])
+        bucket[0] += count
+        bucket[1] += int(home or 0)
+    return [(m, *totals.get((m.year, m.month), (0, 0))) for m in months]
