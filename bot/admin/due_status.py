@@ -10,6 +10,7 @@ import datetime as dt
 import importlib
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -42,22 +43,52 @@ def due_rows(
     *,
     region_id: int | None = None,
     official_id: int | None = None,
+    statuses: tuple[str, ...] | None = None,
 ) -> list[Any] | None:
-    """The engine's person×rule rows (person_id, official_id, rule_id, status, …) or None."""
+    """The engine's person×rule rows (person_id, official_id, rule_id, status, …) or None.
+
+    Rows come overdue first (most overdue first), as the engine orders them.
+    """
     engine = _engine()
     if engine is None:
         return None
-    rules = _rules_by_county(session, settings)
-    return list(
-        engine.person_rule_status(
-            session, rules, today, official_id=official_id, region_id=region_id
-        )
-    )
+    return list(engine.person_rule_status(
+        session, rules_by_county(session, settings), today,
+        official_id=official_id, region_id=region_id, statuses=statuses,
+    ))
 
 
-def _rules_by_county(session: Session, settings: Any) -> Any:
+def county_policies(session: Session, settings: Any) -> dict[int | None, Any]:
+    """County id -> its policy preset (the None key: the default), from the policy file."""
     policies = importlib.import_module("scheduler.policies")
-    return policies.rules_by_county(session, settings)
+    return policies.county_policies(session, _loaded_policies(settings))
+
+
+def rules_by_county(session: Session, settings: Any) -> dict[int | None, Any]:
+    policies = importlib.import_module("scheduler.policies")
+    return policies.rules_by_county(county_policies(session, settings))
+
+
+def festival_days(session: Session, settings: Any, county_id: int | None, year: int):
+    """(name, date) of the festivals the county's policy greets, in a solar year."""
+    festivals = importlib.import_module("scheduler.festivals")
+    loaded = _loaded_policies(settings)
+    policy = county_policies(session, settings).get(county_id) or loaded.preset(None)
+    return [
+        (name, day)
+        for name in policy.festivals
+        for day in festivals.dates_in_year(loaded.festivals[name], year)
+    ]
+
+
+@lru_cache(maxsize=4)
+def _policies_for(policy_file: str | None, default_policy: str | None) -> Any:
+    policies = importlib.import_module("scheduler.policies")
+    return policies.load_policies(policy_file, default_policy)
+
+
+def _loaded_policies(settings: Any) -> Any:
+    return _policies_for(settings.policy_file, settings.default_policy)
 
 
 def summarize(session: Session, rows: list[Any], village_ids: list[int]) -> DueSummary:

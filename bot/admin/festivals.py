@@ -1,13 +1,13 @@
 """The most recent festival, for the overview's festival-contact completion.
 
-Prefers the reminders engine's festival calendar when it is installed, so the dashboard and the
-festival reminders agree on dates; otherwise computes the standard list with lunar-python.
+The festival calendar of the county's policy comes from the reminders engine (so the dashboard
+and the festival reminders agree); `standard_festivals` is the fallback without it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
+from collections.abc import Callable
 
 from lunar_python import Lunar
 
@@ -17,13 +17,15 @@ WINDOW_AFTER_DAYS = 7
 
 _LUNAR = (("春节", 1, 1), ("元宵", 1, 15), ("端午", 5, 5), ("中秋", 8, 15), ("重阳", 9, 9))
 
+FestivalDays = Callable[[int], list[tuple[str, dt.date]]]
+
 
 def _third_sunday_of_may(year: int) -> dt.date:
     first = dt.date(year, 5, 1)
     return first + dt.timedelta(days=(6 - first.weekday()) % 7 + 14)
 
 
-def _standard_festivals(year: int) -> list[tuple[str, dt.date]]:
+def standard_festivals(year: int) -> list[tuple[str, dt.date]]:
     days = []
     for name, month, day in _LUNAR:
         solar = Lunar.fromYmd(year, month, day).getSolar()
@@ -33,17 +35,11 @@ def _standard_festivals(year: int) -> list[tuple[str, dt.date]]:
     return days
 
 
-def _festivals(year: int) -> list[tuple[str, dt.date]]:
-    try:
-        calendar = importlib.import_module("scheduler.festivals")
-        return [(name, day) for name, day in calendar.festivals_in_year(year)]
-    except (ModuleNotFoundError, AttributeError):
-        return _standard_festivals(year)
-
-
-def last_festival(today: dt.date) -> tuple[str, dt.date] | None:
+def last_festival(
+    today: dt.date, days_in_year: FestivalDays = standard_festivals
+) -> tuple[str, dt.date] | None:
     """The latest festival on or before today (this year or last)."""
-    past = [f for y in (today.year - 1, today.year) for f in _festivals(y) if f[1] <= today]
+    past = [f for y in (today.year - 1, today.year) for f in days_in_year(y) if f[1] <= today]
     return max(past, key=lambda f: f[1]) if past else None
 
 

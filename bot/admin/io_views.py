@@ -81,7 +81,7 @@ def import_roster():
     try:
         with writing() as s:
             outcome = io_adapters.import_roster(
-                s, scope(s), kind, upload, skip_bad=skip_bad, actor=current_user.actor
+                s, scope(s), kind, upload, today(), skip_bad=skip_bad, actor=current_user.actor
             )
             if not outcome.written:
                 raise _NothingWritten

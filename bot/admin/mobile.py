@@ -24,7 +24,9 @@ def due_list(token: str):
         if official is None or not official.active:
             return render_template("admin/mobile_due.html", error=texts.LINK_EXPIRED), 403, headers
         day = today()
-        rows = due_status.due_rows(s, runtime().settings, day, official_id=official_id)
+        rows = due_status.due_rows(
+            s, runtime().settings, day, official_id=official_id, statuses=SHOWN
+        )
         if rows is None:
             return render_template("admin/mobile_due.html", error=texts.NO_DUE_ENGINE), 503, headers
         chosen = sorted((r for r in rows if r.status in SHOWN), key=due_status.sort_key)

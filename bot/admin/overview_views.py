@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 
 from bot.admin import bp, due_status
-from bot.admin.festivals import festival_window, last_festival
+from bot.admin.festivals import festival_window, last_festival, standard_festivals
 from bot.admin.overview_data import Counts, monthly_trend, total, village_counts
 from bot.admin.periods import last_months, parse_period
 from bot.admin.scope import OutOfScope
@@ -38,10 +38,10 @@ def overview():
     region_id = int_arg("region")
     sort, descending = request.args.get("sort", "name"), request.args.get("dir") == "desc"
     name_filter = request.args.get("q", "").strip()
-    festival = last_festival(day)
-    window = festival_window(festival[1], day) if festival else None
     with reading() as s:
         sc = scope(s)
+        festival = last_festival(day, _festival_days(s, sc))
+        window = festival_window(festival[1], day) if festival else None
         try:
             villages = sc.villages_in(region_id)
         except OutOfScope:
@@ -80,6 +80,13 @@ def overview():
         descending=descending,
         name_filter=name_filter,
     )
+
+
+def _festival_days(session, sc):
+    if not due_status.available():
+        return standard_festivals
+    county_id = sc.root.id if sc.county_level else sc.root.parent_id
+    return lambda year: due_status.festival_days(session, runtime().settings, county_id, year)
 
 
 def _bars(rows: list[tuple]) -> list[tuple[str, float, float]]:

@@ -91,7 +91,7 @@ def overdue():
         villages = set(_villages(sc, region_id))
         rows = due_status.due_rows(
             s, runtime().settings, today(), region_id=region_id or sc.root.id,
-            official_id=official_id,
+            official_id=official_id, statuses=wanted,
         )
         if rows is None:
             return render_template("admin/overdue.html", available=False, scope=sc)

@@ -30,6 +30,7 @@ class Node:
 class Scope:
     root: Node
     nodes: dict[int, Node] = field(repr=False)
+    parent_name: str = ""  # the county of a township account
 
     @property
     def county_level(self) -> bool:
@@ -90,8 +91,10 @@ def scope_for_region(session: Session, region_id: int) -> Scope:
         frontier = []
         for rid, name, level, parent in children:
             nodes[rid] = Node(rid, name, level, parent)
-            frontier.append(rid)
-    return Scope(Node(root.id, root.name, root.level, root.parent_id), nodes)
+            if level != VILLAGE:  # villages have no children; skip a query over all of them
+                frontier.append(rid)
+    parent = root.parent.name if root.parent is not None else ""
+    return Scope(Node(root.id, root.name, root.level, root.parent_id), nodes, parent)
 
 
 def person_in_scope(session: Session, scope: Scope, person_id: int) -> Person:

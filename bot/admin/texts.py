@@ -63,12 +63,13 @@ LEVELS = {"county": "县", "township": "乡镇", "village": "村(社区)"}
 QUOTA_MET = "达标"
 QUOTA_SHORT = "差 {n} 户"
 
-IMPORT_DONE = "已导入 {count} 行。"
 IMPORT_NOTHING_WRITTEN = "有 {bad} 行有错误，未写入任何数据。改正后重新上传，或勾选“跳过错误行”。"
-IMPORT_SKIPPED = "已导入 {count} 行，跳过 {bad} 行有错误的行。"
+IMPORT_SKIPPED = "跳过了 {bad} 行有错误的行（见下表）。"
 IMPORT_NO_FILE = "请选择要上传的 CSV 或 XLSX 文件。"
 IMPORT_BAD_TYPE = "只能上传 CSV 或 XLSX 文件。"
 
 NO_DUE_ENGINE = "提醒模块尚未启用，逾期与完成率暂不可用。"
 CARD_SCAN_OR_SEND = "扫码或发送：{text}"
 CARD_NO_OFFICIAL = "（尚未安排）"
+IMPORT_UNAVAILABLE = "花名册导入模块尚未启用。"
+IMPORT_OUT_OF_SCOPE = "第 {row} 行 区域：“{where}”不在您的管辖范围内"
