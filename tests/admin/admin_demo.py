@@ -4,6 +4,7 @@ pairings, contacts over the year, needs and a household binding."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from bot.admin.accounts import create_admin
 from storage.models import (
@@ -110,3 +111,21 @@ def seed(session) -> dict:
         "need_zhang": need_zhang.id, "need_liu": need_liu.id, "need_wu": need_wu.id,
         "town_user": town_user.id, "county_user": county_user.id,
     }
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/admin/login") -> str:
+    """The CSRF token of the form on `url`, as a browser would post it back."""
+    page = client.get(url).get_data(as_text=True)
+    found = CSRF_RE.search(page)
+    assert found, f"no CSRF token on {url}"
+    return found.group(1)
+
+
+def log_in(client, username: str, password: str = PASSWORD):
+    token = csrf_token(client)
+    return client.post(
+        "/admin/login", data={"username": username, "password": password, "csrf_token": token}
+    )

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import admin_demo as demo
 import pytest
+from admin_demo import log_in
 
 from bot.app import create_app
-
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -23,20 +20,6 @@ def app(runtime, ids):
     app = create_app(runtime=runtime)
     app.config["LIANXIN_TODAY"] = demo.TODAY
     return app
-
-
-def csrf_token(client, url: str = "/admin/login") -> str:
-    page = client.get(url).get_data(as_text=True)
-    found = CSRF_RE.search(page)
-    assert found, f"no CSRF token on {url}"
-    return found.group(1)
-
-
-def log_in(client, username: str, password: str = demo.PASSWORD):
-    token = csrf_token(client)
-    return client.post(
-        "/admin/login", data={"username": username, "password": password, "csrf_token": token}
-    )
 
 
 @pytest.fixture

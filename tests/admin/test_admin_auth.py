@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import admin_demo as demo
-from conftest import csrf_token, log_in
+from admin_demo import csrf_token, log_in
 from sqlalchemy import select
 
 from bot.app import create_app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import csrf_token
+from admin_demo import csrf_token
 from sqlalchemy import select
 
 from bot.admin.overview_views import sort_rows

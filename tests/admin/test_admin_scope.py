@@ -17,7 +17,7 @@ def test_township_account_cannot_open_another_townships_objects(town, ids, path)
 
 
 def test_township_account_cannot_change_another_townships_need(town, ids):
-    from conftest import csrf_token
+    from admin_demo import csrf_token
 
     token = csrf_token(town, f"/admin/needs/{ids['need_zhang']}")
     response = town.post(f"/admin/needs/{ids['need_wu']}", data={
