@@ -17,10 +17,20 @@ from storage.models import PAIRING, Assignment, Official, Person
 PAIRING_QUOTA = {"处级": 4, "科级": 2, "其他": 1}
 
 
-def quota_of(official: Official) -> int | None:
+def quota_of(official: Official, quotas: dict[str, int] = PAIRING_QUOTA) -> int | None:
     if official.role != "cadre":
         return None
-    return PAIRING_QUOTA.get(official.rank or "其他", 1)
+    return quotas.get(official.rank or "其他", quotas.get("其他", 1))
+
+
+def quotas_for(session, sc) -> dict[str, int]:
+    """The county policy's pairing quotas when it sets them, else seed 003's."""
+    if not due_status.available():
+        return PAIRING_QUOTA
+    county_id = sc.root.id if sc.county_level else sc.root.parent_id
+    policies = due_status.county_policies(session, runtime().settings)
+    policy = policies.get(county_id) or policies.get(None)
+    return dict(policy.pairing_quotas) if policy and policy.pairing_quotas else PAIRING_QUOTA
 
 
 def timeliness(rows) -> dict[int, tuple[int, int]]:
@@ -46,16 +56,19 @@ def officials():
         if role:
             where.append(Official.role == role)
         loads = _loads(s, where)
+        quotas = quotas_for(s, sc)
         chosen = s.scalars(select(Official).where(*where).order_by(Official.role, Official.name)).all()
         if short_only:
-            chosen = [o for o in chosen if (quota_of(o) or 0) > loads.get(o.id, {}).get(PAIRING, 0)]
+            chosen = [
+                o for o in chosen if (quota_of(o, quotas) or 0) > loads.get(o.id, {}).get(PAIRING, 0)
+            ]
         page = page_from_request(len(chosen))
         shown = chosen[page.offset : page.offset + page.size]
         rows = due_status.due_rows(s, runtime().settings, today(), region_id=sc.root.id)
         timely = timeliness(rows)
         items = [
             (o, sc.path(o.region_id) if o.region_id in sc.nodes else "", loads.get(o.id, {}),
-             quota_of(o), timely.get(o.id))
+             quota_of(o, quotas), timely.get(o.id))
             for o in shown
         ]
     return render_template(
@@ -93,7 +106,8 @@ def official(official_id: int):
         settings = runtime().settings
         link = due_url(settings.base_url, current_app.config["SECRET_KEY"], o.id)
         return render_template(
-            "admin/official.html", o=o, assigned=assigned, rules=rules, quota=quota_of(o),
+            "admin/official.html", o=o, assigned=assigned, rules=rules,
+            quota=quota_of(o, quotas_for(s, sc)),
             pairings=sum(1 for a, _ in assigned if a.kind == PAIRING and a.end_date is None),
             due_available=rows is not None, link=link, where=sc.path(o.region_id)
             if o.region_id in sc.nodes else "",
