@@ -97,16 +97,23 @@ def summarize(session: Session, rows: list[Any], village_ids: list[int]) -> DueS
             select(Person.id, Person.village_id).where(Person.village_id.in_(village_ids))
         ).all()
     )
-    statuses: dict[int, list[str]] = defaultdict(list)
+    # One pass: person -> [every rule done, some rule overdue].
+    state: dict[int, list[bool]] = {}
     for r in rows:
-        if r.person_id in person_village:
-            statuses[r.person_id].append(r.status)
+        if r.person_id not in person_village:
+            continue
+        seen = state.get(r.person_id)
+        if seen is None:
+            state[r.person_id] = [r.status == "done", r.status == "overdue"]
+        else:
+            seen[0] = seen[0] and r.status == "done"
+            seen[1] = seen[1] or r.status == "overdue"
     by_village: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for person_id, st in statuses.items():
+    for person_id, (done, overdue) in state.items():
         counts = by_village[person_village[person_id]]
         counts[0] += 1
-        counts[1] += all(s == "done" for s in st)
-        counts[2] += any(s == "overdue" for s in st)
+        counts[1] += done
+        counts[2] += overdue
     return DueSummary({v: (c[0], c[1], c[2]) for v, c in by_village.items()})
 
 

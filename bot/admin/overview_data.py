@@ -94,7 +94,9 @@ def village_counts(
     in_window = literal(False)
     if festival is not None:
         in_window = ContactRecord.contact_date.between(*festival)
-        dates = or_(in_period, in_window)
+        # The outer range lets the (person, date) index bound the scan; the OR alone cannot.
+        outer = ContactRecord.contact_date.between(min(start, festival[0]), max(end, festival[1]))
+        dates = and_(outer, or_(in_period, in_window))
     flag = lambda cond: func.max(case((cond, 1), else_=0))  # noqa: E731
     per_person = (
         select(
