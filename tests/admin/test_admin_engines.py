@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from bot.due_links import make_due_token
 from storage.models import Person
 
-due = pytest.importorskip("storage.due", reason="the reminders engine is not merged yet")
 export = pytest.importorskip("storage.export", reason="the export writers are not merged yet")
 roster = pytest.importorskip("storage.roster", reason="the roster importer is not merged yet")
 
@@ -60,6 +59,7 @@ def test_exports_are_scoped_and_masked(town, county, ids):
 
 
 def test_overdue_list_and_mobile_page_come_from_the_engine(town, app, ids):
+    pytest.importorskip("storage.due", reason="the reminders engine is not merged yet")
     page = town.get("/admin/overdue").get_data(as_text=True)
     assert "李四" in page and "每季度入户" in page and "赵红梅" in page
     assert "黄八" not in page
