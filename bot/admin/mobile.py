@@ -36,5 +36,5 @@ def due_list(token: str):
         ).all()) if chosen else {}
         return render_template(
             "admin/mobile_due.html", official=official, rows=chosen, villages=villages, day=day,
-            overdue=sum(1 for r in chosen if r.status == "overdue"),
+            overdue=len({r.person_id for r in chosen if r.status == "overdue"}),
         ), 200, headers

@@ -172,3 +172,18 @@ def test_coverage_matches_the_downloaded_ledger_and_a_bad_roster_is_refused(
     assert "第 3 行" in page.inner_text("#import-errors")
     _shot(page, "import-refused")
     page.context.close()
+
+
+def test_mobile_due_page_on_a_phone_sized_screen(browser, server, ids):
+    pytest.importorskip("storage.due", reason="the reminders engine is not merged yet")
+    from bot.due_links import make_due_token
+
+    context = browser.new_context(base_url=server, viewport={"width": 390, "height": 844},
+                                  device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"/m/due/{make_due_token('test-secret', ids['zhao'])}")
+    assert "赵红梅 的待联系名单" in page.inner_text("header")
+    assert "李四" in page.inner_text("main")
+    _shot(page, "mobile-due")
+    assert page.goto("/m/due/forged").status == 403
+    context.close()
