@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from storage.models import Person
@@ -52,10 +52,15 @@ def due_rows(
     engine = _engine()
     if engine is None:
         return None
-    return list(engine.person_rule_status(
+    rows = list(engine.person_rule_status(
         session, rules_by_county(session, settings), today,
         official_id=official_id, region_id=region_id, statuses=statuses,
     ))
+    if session.get_bind().dialect.name == "postgresql":
+        # The engine raises work_mem for its one big query; with it PostgreSQL would hash whole
+        # province-wide tables for the dashboard's small, index-driven queries that follow.
+        session.execute(text("SET LOCAL work_mem TO DEFAULT"))
+    return rows
 
 
 def county_policies(session: Session, settings: Any) -> dict[int | None, Any]:

@@ -68,24 +68,28 @@ def village_counts(
     counts = {v: Counts() for v in village_ids}
     in_villages = Person.village_id.in_(village_ids)
     live = and_(in_villages, Person.active.is_(True))
-    # Festival greetings are owed to persons someone is assigned to.
-    assigned = (
-        select(Assignment.id)
-        .where(Assignment.person_id == Person.id, Assignment.end_date.is_(None))
-        .exists()
-    )
-
-    for v, persons, special, targets in session.execute(
+    for v, persons, special in session.execute(
         select(
             Person.village_id,
             func.count(),
             func.sum(case((Person.special_hardship.is_(True), 1), else_=0)),
-            func.sum(case((assigned, 1), else_=0)),
         ).where(live).group_by(Person.village_id)
     ):
-        c = counts[v]
-        c.persons, c.special = persons, special or 0
-        c.festival_targets = (targets or 0) if festival else 0
+        counts[v].persons, counts[v].special = persons, special or 0
+
+    if festival is not None:
+        # Festival greetings are owed to persons someone is assigned to (an index probe each).
+        assigned = (
+            select(Assignment.id)
+            .where(Assignment.person_id == Person.id, Assignment.end_date.is_(None))
+            .exists()
+        )
+        for v, targets in session.execute(
+            select(Person.village_id, func.count())
+            .where(live, assigned)
+            .group_by(Person.village_id)
+        ):
+            counts[v].festival_targets = targets
 
     # One row per person first (cheap hash aggregate), then sums per village: far cheaper than
     # three COUNT(DISTINCT …) sorts over every contact row.
@@ -94,9 +98,7 @@ def village_counts(
     in_window = literal(False)
     if festival is not None:
         in_window = ContactRecord.contact_date.between(*festival)
-        # The outer range lets the (person, date) index bound the scan; the OR alone cannot.
-        outer = ContactRecord.contact_date.between(min(start, festival[0]), max(end, festival[1]))
-        dates = and_(outer, or_(in_period, in_window))
+        dates = or_(in_period, in_window)
     flag = lambda cond: func.max(case((cond, 1), else_=0))  # noqa: E731
     per_person = (
         select(
