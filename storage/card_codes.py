@@ -1,7 +1,7 @@
 """What the QR code on a person's contact card (联系卡) says.
 
-The household scans it (or types the code) to bind their WeChat to the person. Until the
-permanent-scene QR codes exist, it carries the person's household binding code as text.
+The household scans it (or types the code) to bind their WeChat to the person: the permanent
+scene QR URL once one was created for the person's code, otherwise the code itself as text.
 """
 
 from __future__ import annotations
@@ -38,4 +38,7 @@ def household_code(session: Session, person: Person, actor: str = "system") -> s
 
 
 def card_qr_content(session: Session, person: Person, actor: str = "system") -> str:
-    return f"绑定 {household_code(session, person, actor)}"
+    """The permanent scene QR URL when one was created for the code, else "绑定 <code>"."""
+    code = household_code(session, person, actor)
+    qr_url = session.scalar(select(BindingCode.qr_url).where(BindingCode.code == code))
+    return qr_url or f"绑定 {code}"

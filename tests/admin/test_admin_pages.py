@@ -138,3 +138,17 @@ def test_pages_render(town, county, ids):
                 f"/admin/officials/{ids['sun']}", "/admin/data"):
         assert town.get(url).status_code == 200, url
     assert county.get("/admin/?period=quarter").status_code == 200
+
+
+def test_card_qr_prefers_the_permanent_scene_url(runtime, ids):
+    from storage.card_codes import card_qr_content
+    from storage.models import Person
+
+    with runtime.sessions.begin() as s:
+        person = s.get(Person, ids["li"])
+        text = card_qr_content(s, person)
+        assert text.startswith("绑定 ") and len(text) == 9
+        code = s.scalar(select(BindingCode).where(BindingCode.person_id == ids["li"]))
+        code.qr_url = "http://weixin.qq.com/q/abc"
+    with runtime.sessions.begin() as s:
+        assert card_qr_content(s, s.get(Person, ids["li"])) == "http://weixin.qq.com/q/abc"
