@@ -1,0 +1,40 @@
+"""`/m/due/<token>`: an official's overdue and due-soon persons, opened from a reminder message."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from bot.admin import due_status, mobile_bp, texts
+from bot.admin.web import reading, runtime, today
+from bot.due_links import read_due_token
+from storage.models import Official, Person, Region
+
+SHOWN = ("overdue", "due_soon")
+
+
+@mobile_bp.get("/due/<token>")
+def due_list(token: str):
+    official_id = read_due_token(current_app.config["SECRET_KEY"], token)
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    if official_id is None:
+        return render_template("admin/mobile_due.html", error=texts.LINK_EXPIRED), 403, headers
+    with reading() as s:
+        official = s.get(Official, official_id)
+        if official is None or not official.active:
+            return render_template("admin/mobile_due.html", error=texts.LINK_EXPIRED), 403, headers
+        day = today()
+        rows = due_status.due_rows(
+            s, runtime().settings, day, official_id=official_id, statuses=SHOWN
+        )
+        if rows is None:
+            return render_template("admin/mobile_due.html", error=texts.NO_DUE_ENGINE), 503, headers
+        chosen = sorted((r for r in rows if r.status in SHOWN), key=due_status.sort_key)
+        villages = dict(s.execute(
+            select(Person.id, Region.name).join(Region, Region.id == Person.village_id)
+            .where(Person.id.in_({r.person_id for r in chosen}))
+        ).all()) if chosen else {}
+        return render_template(
+            "admin/mobile_due.html", official=official, rows=chosen, villages=villages, day=day,
+            overdue=len({r.person_id for r in chosen if r.status == "overdue"}),
+        ), 200, headers

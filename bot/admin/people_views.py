@@ -1,0 +1,113 @@
+"""Persons list, person page (登记表 + timeline) and the overdue list."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from bot.admin import bp, due_status, person_data
+from bot.admin.scope import OutOfScope, person_in_scope
+from bot.admin.web import in_scope, int_arg, page_from_request, reading, runtime, scope, today
+from storage.models import HARDSHIP_FLAGS, Official, Person
+
+STATUS_FILTERS = {"overdue": ("overdue",), "due_soon": ("due_soon",), "all": ("overdue", "due_soon")}
+
+
+def _villages(sc, region_id):
+    try:
+        return sc.villages_of(region_id)
+    except OutOfScope:
+        abort(404)
+
+
+@bp.get("/persons")
+def persons():
+    region_id = int_arg("region")
+    q = request.args.get("q", "").strip()
+    flag = request.args.get("flag", "")
+    with reading() as s:
+        sc = scope(s)
+        where = [Person.village_id.in_(_villages(sc, region_id)), Person.active.is_(True)]
+        if q:
+            where.append(or_(Person.name.contains(q), Person.address.contains(q)))
+        if flag in HARDSHIP_FLAGS:
+            where.append(getattr(Person, flag).is_(True))
+        total = s.scalar(select(func.count()).select_from(Person).where(*where)) or 0
+        page = page_from_request(total)
+        rows = s.scalars(
+            select(Person).where(*where).order_by(Person.village_id, Person.name, Person.id)
+            .offset(page.offset).limit(page.size)
+        ).all()
+        items = [(p, sc.path(p.village_id), person_data.flags(p)) for p in rows]
+    return render_template(
+        "admin/persons.html", items=items, page=page, scope=sc, region_id=region_id, q=q,
+        flag=flag, flags=HARDSHIP_FLAGS,
+    )
+
+
+@bp.get("/persons/<int:person_id>")
+def person(person_id: int):
+    private = current_user.can_view_private
+    with reading() as s:
+        sc = scope(s)
+        p = in_scope(person_in_scope, s, sc, person_id)
+        rows = due_status.due_rows(s, runtime().settings, today(), region_id=p.village_id)
+        rules = sorted((r for r in rows or [] if r.person_id == p.id), key=due_status.sort_key)
+        officials = _official_names(s, {r.official_id for r in rules})
+        return render_template(
+            "admin/person.html",
+            p=p,
+            where=sc.path(p.village_id),
+            flags=person_data.flags(p),
+            id_shown=person_data.shown_id(p.certificate_no, private),
+            phone_shown=person_data.shown_phone(p.phone, private),
+            address_shown=person_data.shown_text(p.address, private),
+            guardians=person_data.guardians(s, p, private),
+            assignments=person_data.assignments(s, p.id),
+            events=person_data.timeline(s, p.id, private),
+            rules=rules,
+            officials=officials,
+            due_available=rows is not None,
+            private=private,
+        )
+
+
+def _official_names(session, ids) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Official.id, Official.name).where(Official.id.in_(ids))).all())
+
+
+@bp.get("/overdue")
+def overdue():
+    region_id = int_arg("region")
+    official_id = int_arg("official")
+    status = request.args.get("status", "overdue")
+    wanted = STATUS_FILTERS.get(status, STATUS_FILTERS["overdue"])
+    with reading() as s:
+        sc = scope(s)
+        villages = set(_villages(sc, region_id))
+        rows = due_status.due_rows(
+            s, runtime().settings, today(), region_id=region_id or sc.root.id,
+            official_id=official_id, statuses=wanted,
+        )
+        if rows is None:
+            return render_template("admin/overdue.html", available=False, scope=sc)
+        person_village = dict(
+            s.execute(select(Person.id, Person.village_id).where(Person.village_id.in_(villages)))
+            .all()
+        )
+        chosen = sorted(
+            (r for r in rows if r.status in wanted and r.person_id in person_village),
+            key=due_status.sort_key,
+        )
+        page = page_from_request(len(chosen))
+        shown = chosen[page.offset : page.offset + page.size]
+        officials = _official_names(s, {r.official_id for r in shown})
+        items = [(r, sc.path(person_village[r.person_id]), officials.get(r.official_id)) for r in shown]
+    return render_template(
+        "admin/overdue.html", available=True, items=items, page=page, scope=sc,
+        region_id=region_id, official_id=official_id, status=status,
+    )

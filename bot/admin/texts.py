@@ -1,0 +1,75 @@
+"""Every Chinese word the dashboard shows from Python (templates hold their own static labels)."""
+
+from __future__ import annotations
+
+LOGIN_FAILED = "用户名或密码不对。"
+LOGIN_LOCKED = "连续输错 {limit} 次，账号已锁定，请 {minutes} 分钟后再试。"
+LOGIN_REQUIRED = "请先登录。"
+LOGGED_OUT = "已退出。"
+CSRF_REFUSED = "页面已过期或表单来源不明，请刷新页面后重新提交。"
+NOT_FOUND = "没有找到，或不在您的管辖范围内。"
+FORBIDDEN = "无权查看。"
+LINK_EXPIRED = "链接已失效（有效期 7 天），请等下一条提醒消息里的新链接。"
+
+PERIODS = {"month": "本月", "quarter": "本季度", "year": "本年"}
+
+STATUS = {"done": "已完成", "due_soon": "即将到期", "due": "未到期", "overdue": "逾期"}
+
+CHANNELS = {
+    "home_visit": "入户",
+    "phone": "电话",
+    "wechat": "微信",
+    "video": "视频",
+    "sms": "短信",
+    None: "未注明",
+}
+
+CONTACT_STATUS = {"normal": "正常", "concern": "有困难", "urgent": "紧急", "unreachable": "未联系上"}
+
+NEED_CATEGORIES = {
+    "rehabilitation": "康复",
+    "assistive_device": "辅具",
+    "medical": "医疗",
+    "employment": "就业",
+    "education": "教育",
+    "subsistence": "生活救助",
+    "subsidy": "补贴",
+    "housing": "住房",
+    "care": "照料",
+    "safety": "安全",
+    "psychological": "心理",
+    "certificate": "办证",
+    "other": "其他",
+}
+
+NEED_STATUS = {"open": "待处理", "in_progress": "处理中", "resolved": "已解决", "referred": "已转办"}
+URGENCY = {"normal": "一般", "urgent": "紧急"}
+
+NEED_CHANGED = "诉求 #{id} 已更新。"
+NEED_BAD_TRANSITION = "不能从“{old}”改为“{new}”。"
+NEED_NOTE_EMPTY = "备注不能为空。"
+NEED_OWNER_OUT_OF_SCOPE = "负责人不在您的管辖范围内。"
+
+# Pushed to the household's WeChat (kind need_update) when staff change a need.
+HOUSEHOLD_NEED_STATUS = "您反映的“{category}”诉求：{status}。"
+HOUSEHOLD_NEED_OWNER = "负责人：{owner}。"
+HOUSEHOLD_NEED_NOTE = "说明：{note}"
+
+ROLES = {"village_member": "专职委员", "cadre": "帮扶干部", "township": "乡镇", "county": "县"}
+ASSIGNMENT_KINDS = {"jurisdiction": "属地联系", "pairing": "结对帮扶"}
+LEVELS = {"county": "县", "township": "乡镇", "village": "村(社区)"}
+
+# Pairing quota by rank (seed 003: 处级 ≥4 households, 科级 ≥2, others ≥1).
+QUOTA_MET = "达标"
+QUOTA_SHORT = "差 {n} 户"
+
+IMPORT_NOTHING_WRITTEN = "有 {bad} 行有错误，未写入任何数据。改正后重新上传，或勾选“跳过错误行”。"
+IMPORT_SKIPPED = "跳过了 {bad} 行有错误的行（见下表）。"
+IMPORT_NO_FILE = "请选择要上传的 CSV 或 XLSX 文件。"
+IMPORT_BAD_TYPE = "只能上传 CSV 或 XLSX 文件。"
+
+NO_DUE_ENGINE = "提醒模块尚未启用，逾期与完成率暂不可用。"
+CARD_SCAN_OR_SEND = "扫码或发送：{text}"
+CARD_NO_OFFICIAL = "（尚未安排）"
+IMPORT_UNAVAILABLE = "花名册导入模块尚未启用。"
+IMPORT_OUT_OF_SCOPE = "第 {row} 行 区域：“{where}”不在您的管辖范围内"
