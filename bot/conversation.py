@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from bot.links import due_list_url
+from bot.due_links import due_url
 from bot.runtime import Runtime
 from bot.wechat.crypto import MessageCrypto
 from bot.wechat.factory import make_crypto
@@ -42,7 +42,7 @@ def build_conversation(runtime: Runtime) -> Conversation:
     runtime.engine.dispose()
     deps = Deps(
         rules_by_county=by_county,
-        due_list_url=lambda official_id: due_list_url(settings, official_id),
+        due_list_url=lambda official_id: due_url(settings.base_url, settings.secret_key, official_id),
     )
     return Conversation(
         runtime=runtime,

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from scheduler import texts
 
 TEMPLATE_VALUE_MAX = 20
-DUE_LIST_SALT = "due-list"
 
 
 @dataclass(frozen=True)
@@ -26,10 +25,9 @@ def short(value: str) -> str:
 
 
 def due_list_url(base_url: str, secret_key: str, official_id: int) -> str:
-    from itsdangerous import URLSafeTimedSerializer
+    from bot.due_links import due_url
 
-    token = URLSafeTimedSerializer(secret_key, salt=DUE_LIST_SALT).dumps({"official_id": official_id})
-    return f"{base_url.rstrip('/')}/m/due/{token}"
+    return due_url(base_url, secret_key, official_id)
 
 
 def _counts(message: dict) -> dict[str, int]:
@@ -98,7 +96,7 @@ def full_text(message: dict) -> str:
 
 def template_data(message: dict, keywords: TemplateKeywords, day: dt.date) -> dict[str, str]:
     return {
-        keywords.title: short(message.get("title") or texts.TITLE[message["kind"]]),
+        keywords.title: short(message.get("title") or texts.TITLE.get(message["kind"], "连心")),
         keywords.summary: short(summary(message)),
         keywords.date: short(day.isoformat()),
     }

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storage.audit import audit
 from storage.models import (
     BindingCode,
     HouseholdBinding,
@@ -92,15 +93,19 @@ def new_official_code(session: Session, official: Official, now: dt.datetime | N
     return code
 
 
-def household_code(session: Session, person: Person) -> BindingCode:
-    """The permanent code printed on a person's contact card (created on first use)."""
+def household_code(session: Session, person: Person, actor: str = "system") -> BindingCode:
+    """The permanent code printed on a person's contact card (created, and audited, on first use)."""
     code = session.scalar(
-        select(BindingCode).where(BindingCode.person_id == person.id, BindingCode.purpose == "household")
+        select(BindingCode)
+        .where(BindingCode.person_id == person.id, BindingCode.purpose == "household")
+        .order_by(BindingCode.id)
+        .limit(1)
     )
     if code is None:
         code = BindingCode(code=_unused_code(session), purpose="household", person_id=person.id)
         session.add(code)
         session.flush()
+        audit(session, actor, "binding_code.create", "person", person.id, purpose="household")
     return code
 
 

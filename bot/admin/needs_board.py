@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from bot.admin import texts
 from storage.audit import audit
-from storage.models import HouseholdBinding, Need, NeedNote, Official, OutboxMessage, utcnow
+from storage.models import HouseholdBinding, Need, NeedNote, Official, utcnow
+from storage.outbox import enqueue
 
 TRANSITIONS = {
     "open": {"in_progress", "resolved", "referred"},
@@ -92,15 +93,14 @@ def _tell_household(
     ).all()
     stamp = now.strftime("%Y%m%dT%H%M%S%f")
     for openid in sorted(set(openids)):
-        session.add(OutboxMessage(
-            # One push per change and household account; the timestamp tells changes apart.
-            dedupe_key=f"need_update:{need.id}:{openid}:{stamp}",
-            kind="need_update",
+        # One push per change and household account; the timestamp tells changes apart.
+        enqueue(
+            session,
+            f"need_update:{need.id}:{openid}:{stamp}",
+            "need_update",
+            {"need_id": need.id, "person_id": need.person_id, "status": need.status,
+             "text": message, "title": texts.HOUSEHOLD_NEED_TITLE},
             openid=openid,
-            payload={"need_id": need.id, "person_id": need.person_id, "status": need.status,
-                     "text": message},
             urgent=need.urgency == "urgent",
-            state="pending",
-            attempts=0,
-            next_attempt_at=now,
-        ))
+            not_before=now,
+        )
