@@ -25,6 +25,10 @@ def village_cards(session: Session, village_id: int, private: bool, actor: str) 
         .where(Person.village_id == village_id, Person.active.is_(True))
         .order_by(Person.name, Person.id)
     ).all()
+    return person_cards(session, list(persons), private, actor)
+
+
+def person_cards(session: Session, persons: list[Person], private: bool, actor: str) -> list[Card]:
     officials = _card_officials(session, [p.id for p in persons])
     needs = _open_need_categories(session, [p.id for p in persons])
     cards = []
