@@ -20,28 +20,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_body_bytes * 64  # uploads; webhook caps itself
     app.extensions["lianxin"] = runtime
 
-    from bot import conversation, health, webhook
+    from bot import admin, conversation, health, webhook
 
     app.register_blueprint(health.bp)
     app.register_blueprint(webhook.bp)
+    app.register_blueprint(admin.bp)  # also registers the phone pages under /m
     conversation.install(app, runtime)
-    _register_optional_blueprints(app)
     logging.getLogger(__name__).debug("app created for %s", runtime.engine.url.get_backend_name())
     return app
-
-
-def _register_optional_blueprints(app: Flask) -> None:
-    """The dashboard blueprint, when present."""
-    import importlib
-
-    for name in ("bot.admin",):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        app.register_blueprint(module.bp)
 
 
 def runtime_of(app: Flask) -> Runtime:

@@ -43,21 +43,10 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from bot.cli import db, serve
+    """One explicit list of subcommand modules; each exposes COMMANDS."""
+    from bot.cli import admin, cards, db, parse, remind, roster, serve, wechat
 
-    for module in (db, serve):
-        for command in module.COMMANDS:
-            main.add_command(command)
-    # Subcommand modules contributed by other capabilities register themselves the same way.
-    import importlib
-
-    for name in ("parse", "roster", "wechat", "remind", "admin", "cards"):
-        try:
-            module = importlib.import_module(f"bot.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"bot.cli.{name}":
-                raise
-            continue
+    for module in (db, serve, parse, roster, wechat, remind, admin, cards):
         for command in module.COMMANDS:
             main.add_command(command)
 
