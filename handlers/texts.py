@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from storage import labels
+
 CHANNEL = {
     "home_visit": "入户走访",
     "phone": "电话联系",
@@ -13,28 +15,9 @@ CHANNEL = {
     "sms": "短信联系",
     None: "联系",
 }
-STATUS = {
-    "normal": "情况正常",
-    "concern": "有困难",
-    "urgent": "情况紧急",
-    "unreachable": "未联系上",
-}
-NEED = {
-    "rehabilitation": "康复",
-    "assistive_device": "辅具",
-    "medical": "看病就医",
-    "employment": "就业",
-    "education": "上学",
-    "subsistence": "生活救助",
-    "subsidy": "补贴",
-    "housing": "住房",
-    "care": "照料",
-    "safety": "安全隐患",
-    "psychological": "心理疏导",
-    "certificate": "办证",
-    "other": "其他",
-}
-NEED_STATUS = {"open": "待办理", "in_progress": "办理中", "resolved": "已办结", "referred": "已转介"}
+STATUS = {**labels.CONTACT_STATUSES, "normal": "情况正常", "unreachable": "未联系上"}
+NEED = labels.NEEDS
+NEED_STATUS = labels.NEED_STATUSES
 WEEKDAY = "一二三四五六日"
 
 

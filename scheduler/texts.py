@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from storage import labels
+
 STATUS = {"overdue": "逾期", "due_soon": "临期", "due": "待访", "done": "已完成"}
-URGENCY = {"urgent": "紧急", "normal": "一般"}
+URGENCY = labels.URGENCY
 
 TITLE = {
     "digest": "访视提醒",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from storage import labels
+
 LOGIN_FAILED = "用户名或密码不对。"
 LOGIN_LOCKED = "连续输错 {limit} 次，账号已锁定，请 {minutes} 分钟后再试。"
 LOGIN_REQUIRED = "请先登录。"
@@ -15,35 +17,14 @@ PERIODS = {"month": "本月", "quarter": "本季度", "year": "本年"}
 
 STATUS = {"done": "已完成", "due_soon": "即将到期", "due": "未到期", "overdue": "逾期"}
 
-CHANNELS = {
-    "home_visit": "入户",
-    "phone": "电话",
-    "wechat": "微信",
-    "video": "视频",
-    "sms": "短信",
-    None: "未注明",
-}
+CHANNELS = {**labels.CHANNELS, None: labels.NO_CHANNEL}
 
-CONTACT_STATUS = {"normal": "正常", "concern": "有困难", "urgent": "紧急", "unreachable": "未联系上"}
+CONTACT_STATUS = labels.CONTACT_STATUSES
 
-NEED_CATEGORIES = {
-    "rehabilitation": "康复",
-    "assistive_device": "辅具",
-    "medical": "医疗",
-    "employment": "就业",
-    "education": "教育",
-    "subsistence": "生活救助",
-    "subsidy": "补贴",
-    "housing": "住房",
-    "care": "照料",
-    "safety": "安全",
-    "psychological": "心理",
-    "certificate": "办证",
-    "other": "其他",
-}
+NEED_CATEGORIES = labels.NEEDS
 
-NEED_STATUS = {"open": "待处理", "in_progress": "处理中", "resolved": "已解决", "referred": "已转办"}
-URGENCY = {"normal": "一般", "urgent": "紧急"}
+NEED_STATUS = labels.NEED_STATUSES
+URGENCY = labels.URGENCY
 
 NEED_CHANGED = "诉求 #{id} 已更新。"
 NEED_BAD_TRANSITION = "不能从“{old}”改为“{new}”。"

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-CHANNELS = {"home_visit": "入户走访", "phone": "电话", "wechat": "微信", "video": "视频",
-            "sms": "短信"}
-NO_CHANNEL = "未说明"
-STATUSES = {"normal": "正常", "concern": "有困难", "urgent": "紧急", "unreachable": "未联系上"}
-NEEDS = {
-    "rehabilitation": "康复",
-    "assistive_device": "辅具",
-    "medical": "就医",
-    "employment": "就业",
-    "education": "教育",
-    "subsistence": "生活救助",
-    "subsidy": "两项补贴",
-    "housing": "住房",
-    "care": "照料",
-    "safety": "安全隐患",
-    "psychological": "心理",
-    "certificate": "办证",
-}
-URGENCY = {"normal": "一般", "urgent": "紧急"}
-NEED_STATUSES = {"open": "待办", "in_progress": "办理中", "resolved": "已办结", "referred": "已转介"}
+from storage import labels
+
+CHANNELS, NO_CHANNEL, NEEDS, URGENCY, NEED_STATUSES = (
+    labels.CHANNELS, labels.NO_CHANNEL, labels.NEEDS, labels.URGENCY, labels.NEED_STATUSES
+)
+STATUSES = labels.CONTACT_STATUSES
 LEVELS = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 YES, NO = "是", "否"
 LIST_SEPARATOR = "、"

@@ -125,7 +125,7 @@ def test_a_form_without_its_csrf_token_is_refused(browser, server, ids):
     page.fill("#need-form textarea[name=note]", "已联系辅具中心")
     with page.expect_navigation():
         page.click("#need-form button")
-    assert page.inner_text("#need-status") == "处理中"
+    assert page.inner_text("#need-status") == "办理中"
     _shot(page, "need-updated")
     page.context.close()
 
@@ -156,7 +156,7 @@ def test_coverage_matches_the_downloaded_ledger_and_a_bad_roster_is_refused(
         workbook.close()
     header = rows[0]
     person, channel, status = (header.index(h) for h in ("姓名", "方式", "情况"))
-    home = {r[person] for r in rows[1:] if r[channel] == "入户走访" and r[status] != "未联系上"}
+    home = {r[person] for r in rows[1:] if r[channel] == "入户" and r[status] != "未联系上"}
     assert visited == len(home) == 3  # 张三, 陈六, 黄八
 
     roster = tmp_path / "roster.csv"

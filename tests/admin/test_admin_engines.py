@@ -41,7 +41,7 @@ def test_overview_visits_match_the_contact_ledger(town, ids):
     header = {c.key: c.header for c in labels}
     visited = {
         r[header["person"]] for r in ledger
-        if r[header["channel"]] == "入户走访" and r[header["status"]] != "未联系上"
+        if r[header["channel"]] == "入户" and r[header["status"]] != "未联系上"
     }
     assert int(shown.group(1)) == len(visited) == 2  # 张三 (11-03), 陈六 (10-08)
     assert {r[header["township"]] for r in ledger} == {"安定镇"}

@@ -57,7 +57,7 @@ def test_needs_board_transition_is_audited_and_tells_the_household(town, ids, ru
         "note": "已联系辅具中心", "tell": "1",
     })
     assert response.status_code == 302
-    assert "处理中" in town.get(url).get_data(as_text=True)
+    assert "办理中" in town.get(url).get_data(as_text=True)
     with runtime.sessions() as s:
         need = s.get(Need, ids["need_zhang"])
         assert need.status == "in_progress"
@@ -68,7 +68,7 @@ def test_needs_board_transition_is_audited_and_tells_the_household(town, ids, ru
         pushes = s.scalars(select(OutboxMessage).order_by(OutboxMessage.openid)).all()
         assert [p.openid for p in pushes] == ["oHOUSE_zhang_1", "oHOUSE_zhang_2"]
         assert all(p.kind == "need_update" and p.state == "pending" for p in pushes)
-        assert "处理中" in pushes[0].payload["text"] and "辅具中心" in pushes[0].payload["text"]
+        assert "办理中" in pushes[0].payload["text"] and "辅具中心" in pushes[0].payload["text"]
         assert len({p.dedupe_key for p in pushes}) == 2
 
     token = csrf_token(town, url)

@@ -65,7 +65,7 @@ def test_contacts_in_every_format(demo, tmp_path):
         assert table[0] == ["日期", "县(区)", "乡镇(街道)", "村(社区)", "姓名", "方式", "情况",
                             "诉求", "联系人", "备注"]
         assert len(table) == total + 1
-        assert {row[5] for row in table[1:]} <= {"入户走访", "电话", "微信", "视频", "短信", "未说明"}
+        assert {row[5] for row in table[1:]} <= {"入户", "电话", "微信", "视频", "短信", "未说明"}
 
         path = tmp_path / "c.xlsx"
         write_xlsx(iter_contact_rows(s), CONTACT_COLUMNS, str(path), title="访视台账")
@@ -98,7 +98,7 @@ def test_needs_ledger(demo, tmp_path):
         _, rows = sheet_rows(path)
         assert rows[0] == ("登记日期", "姓名", "村", "类别", "内容", "紧急程度", "状态", "负责人",
                            "办结日期", "办理结果")
-        assert {r[6] for r in rows[1:]} <= {"待办", "办理中", "已办结", "已转介"}
+        assert {r[6] for r in rows[1:]} <= {"待办理", "办理中", "已办结", "已转介"}
         assert all(r[8] for r in rows[1:] if r[6] == "已办结")
 
 
