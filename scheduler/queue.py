@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scheduler.clock import in_quiet_hours, naive_utc, quiet_hours_end
 from scheduler.policies import Schedule
-from storage.models import OutboxMessage, utcnow
+from storage.models import OutboxMessage
+from storage.outbox import enqueue_many, outbox_row, utcnow
 
 
 def queued_keys(session: Session, keys: Iterable[str]) -> set[str]:
@@ -51,25 +51,13 @@ def first_attempt(now: dt.datetime, urgent: bool, schedule: Schedule) -> dt.date
 def queue(session: Session, messages: Sequence[dict], now: dt.datetime,
           schedule: Schedule) -> int:
     """Insert the messages; ones whose key exists already are skipped. Returns how many were new."""
-    if not messages:
-        return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     created = naive_utc(now)
     rows = [
-        {
-            "dedupe_key": m["dedupe_key"], "kind": m["kind"],
-            "official_id": m["recipient"]["id"], "payload": m,
-            "urgent": bool(m.get("urgent")), "state": "pending", "attempts": 0,
-            "next_attempt_at": first_attempt(now, bool(m.get("urgent")), schedule),
-            "created_at": created,
-        }
+        outbox_row(
+            m["dedupe_key"], m["kind"], m, official_id=m["recipient"]["id"],
+            urgent=bool(m.get("urgent")),
+            not_before=first_attempt(now, bool(m.get("urgent")), schedule), created_at=created,
+        )
         for m in messages
     ]
-    inserted = 0
-    for i in range(0, len(rows), 500):
-        stmt = (insert(OutboxMessage).values(rows[i : i + 500])
-                .on_conflict_do_nothing(index_elements=["dedupe_key"])
-                .returning(OutboxMessage.id))
-        inserted += len(session.execute(stmt).all())  # RETURNING lists only the new rows
-    return inserted
+    return enqueue_many(session, rows)

@@ -1,19 +1,36 @@
-"""Queue a push: one outbox row per deterministic dedupe key, never two."""
+"""Queue pushes: one outbox row per deterministic dedupe key, never two."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage, utcnow
 
+BATCH = 500
 
-def enqueue(
-    session: Session,
+
+def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert outbox rows whose key is new (ON CONFLICT DO NOTHING); returns how many were."""
+    insert: Any = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    inserted = 0
+    for i in range(0, len(rows), BATCH):
+        stmt = (
+            insert(OutboxMessage)
+            .values(list(rows[i : i + BATCH]))
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboxMessage.id)
+        )
+        # RETURNING lists only the new rows (psycopg reports rowcount -1 here).
+        inserted += len(session.execute(stmt).all())
+    return inserted
+
+
+def outbox_row(
     dedupe_key: str,
     kind: str,
     payload: dict[str, Any],
@@ -22,9 +39,10 @@ def enqueue(
     openid: str | None = None,
     urgent: bool = False,
     not_before: dt.datetime | None = None,
-) -> bool:
-    """Insert the row unless its key exists; True when this call queued it."""
-    values = {
+    created_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    now = utcnow()
+    return {
         "dedupe_key": dedupe_key,
         "kind": kind,
         "payload": {"kind": kind, **payload},
@@ -33,20 +51,11 @@ def enqueue(
         "urgent": urgent,
         "state": "pending",
         "attempts": 0,
-        "next_attempt_at": not_before or utcnow(),
-        "created_at": utcnow(),
+        "next_attempt_at": not_before or now,
+        "created_at": created_at or now,
     }
-    dialect = session.get_bind().dialect.name
-    stmt: Any
-    if dialect == "postgresql":
-        stmt = postgresql.insert(OutboxMessage).values(values).on_conflict_do_nothing(
-            index_elements=["dedupe_key"]
-        )
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(OutboxMessage).values(values).on_conflict_do_nothing(
-            index_elements=["dedupe_key"]
-        )
-    else:  # pragma: no cover - only the two supported dialects
-        stmt = insert(OutboxMessage).values(values)
-    # RETURNING, not rowcount: psycopg reports -1 for an INSERT that returns rows.
-    return session.execute(stmt.returning(OutboxMessage.id)).scalar() is not None
+
+
+def enqueue(session: Session, dedupe_key: str, kind: str, payload: dict[str, Any], **kw: Any) -> bool:
+    """Queue one push unless its key exists; True when this call queued it."""
+    return enqueue_many(session, [outbox_row(dedupe_key, kind, payload, **kw)]) == 1
