@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from handlers import texts
 from handlers.context import Turn
-from storage.due import RuleStatus, person_rule_status
+from storage.due import RuleStatus, person_rule_status, progress
 from storage.periods import period_bounds
 
 
@@ -49,17 +49,8 @@ def progress_line(turn: Turn) -> str | None:
     official = turn.identity.official
     if official is None or not turn.deps.rules_by_county:
         return None
-    rows = person_rule_status(turn.session, turn.deps.rules_by_county, turn.today, official_id=official.id)
-    totals: dict[str, list[int]] = {}
-    labels: dict[str, str] = {}
-    for r in rows:
-        t = totals.setdefault(r.rule_id, [0, 0])
-        t[0] += r.status == "done"
-        t[1] += 1
-        labels[r.rule_id] = r.rule_label
-    parts = []
-    for rule_id, (done, total) in totals.items():
-        parts.append(texts.PROGRESS_ROW.format(rule=labels[rule_id], done=done, total=total))
+    rows = progress(turn.session, turn.deps.rules_by_county, turn.today, official.id)
+    parts = [texts.PROGRESS_ROW.format(rule=p.rule_label, done=p.done, total=p.total) for p in rows]
     return "；".join(parts) or None
 
 

@@ -11,6 +11,7 @@ from handlers.need_alerts import notify_new_needs
 from handlers.person_choice import options_text
 from storage import conversation
 from storage.audit import audit
+from storage.ledger import responsible_officials
 from storage.models import ConversationState, Person
 from storage.needs import add_need, recent_needs
 
@@ -46,8 +47,6 @@ def answer_choice(turn: Turn, state: ConversationState, reply: str) -> Reply | N
 
 
 def file_need(turn: Turn, person: Person, payload: dict[str, Any]) -> Reply:
-    from storage.ledger import responsible_officials
-
     officials = responsible_officials(turn.session, person.id, turn.today)
     owner = officials[0][0] if officials else None
     needs = [

@@ -6,6 +6,7 @@ import re
 
 from handlers import texts
 from handlers.context import Reply, Turn
+from handlers.household import answer_choice
 from handlers.log_contact import log_for_person
 from storage import conversation
 from storage.models import ConversationState, Person
@@ -24,8 +25,6 @@ def answer(turn: Turn, state: ConversationState, text: str) -> Reply | None:
     if state.kind == "confirm_duplicate":
         return _duplicate(turn, state, reply)
     if state.kind == "household_choose":
-        from handlers.household import answer_choice
-
         return answer_choice(turn, state, reply)
     return None
 

@@ -302,13 +302,24 @@ class Progress:
 
 
 def progress(
-    session: Session, rules: Sequence[Rule], today: dt.date, official_id: int
+    session: Session,
+    rules: Sequence[Rule] | Mapping[int | None, Sequence[Rule]],
+    today: dt.date,
+    official_id: int,
 ) -> list[Progress]:
-    """Per rule: persons done / persons covered in the current period, for one official."""
-    rows = person_rule_status(session, {None: rules}, today, official_id=official_id)
+    """Per rule: persons done / persons covered in the current period, for one official.
+
+    `rules` is a list (the same for every county) or a `rules_by_county` mapping.
+    """
+    by_county = rules if isinstance(rules, Mapping) else {None: rules}
+    rows = person_rule_status(session, by_county, today, official_id=official_id)
+    distinct: list[Rule] = []
+    for county_rules in by_county.values():
+        distinct.extend(r for r in county_rules if r not in distinct)
     result = []
-    for rule in rules:
+    for rule in distinct:
         mine = [r for r in rows if r.rule_id == rule.id]
-        done = sum(1 for r in mine if r.status == "done")
-        result.append(Progress(rule.id, rule.label, done, len(mine)))
+        if mine or not isinstance(rules, Mapping):
+            done = sum(1 for r in mine if r.status == "done")
+            result.append(Progress(rule.id, rule.label, done, len(mine)))
     return result

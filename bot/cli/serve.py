@@ -19,10 +19,8 @@ from bot.cli import CliState, pass_state
 def serve(state: CliState, host: str, port: int, threads: int) -> None:
     """Serve the webhook and dashboard (single process; use gunicorn in production)."""
     from bot.app import create_app
-    from bot.warmup import warm_up
 
-    warm_up()
-    app = create_app(runtime=state.runtime)
+    app = create_app(runtime=state.runtime)  # loads the parser's dictionaries once
     from werkzeug.serving import run_simple
 
     run_simple(host, port, app, threaded=True, use_reloader=False)
