@@ -39,6 +39,10 @@ def main(ctx: click.Context, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     install_log_masking()
+    if not verbose:
+        # APScheduler logs two INFO lines per job run (the outbox runs every few seconds);
+        # failures still come through at ERROR.
+        logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     ctx.ensure_object(CliState)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from storage.demo import names
 from storage.export.regions import utc_start_of
 from storage.models import JURISDICTION, PAIRING, Assignment, ContactRecord, Need, Person
+from storage.models.base import utcnow
 
 _CHANNELS = ["home_visit", "phone", "wechat", "video", "sms", None]
 _CHANNEL_WEIGHTS = [50, 32, 10, 3, 2, 3]
@@ -46,8 +47,13 @@ def fill_history(session: Session, rng: random.Random, start: dt.date, today: dt
             contacts.append(_contact(rng, person_id, name, cadre, start + dt.timedelta(day)))
             day += rng.randrange(50, 95)
     contacts.sort(key=lambda c: c["contact_date"])
+    # Logged in the evening of the visit, and never "just now": the undo window of a fresh
+    # demo must not reach records the user did not send.
+    latest = utcnow() - dt.timedelta(hours=1)
     for n, contact in enumerate(contacts):
         contact["source_msg_id"] = f"demo-{seed}-{n}"
+        logged = min(utc_start_of(contact["contact_date"]) + dt.timedelta(hours=19), latest)
+        contact["created_at"] = logged
     if not contacts:
         return 0, 0, 0, 0
     ids = session.execute(
