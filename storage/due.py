@@ -19,6 +19,7 @@ from typing import NamedTuple
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
+from storage.contact_summary import ANY_CHANNEL, DEPTH, HOME_VISIT
 from storage.periods import checkpoints, overdue_since
 
 KINDS = ("jurisdiction", "pairing")
@@ -90,6 +91,19 @@ def _history_qualifies(rule: Rule) -> str:
     return cond
 
 
+def _summary_dates(rule: Rule) -> list[str]:
+    """The summary columns holding a rule's newest qualifying dates, newest first."""
+    row = "o" if rule.kind == "pairing" else "s"
+    return [f"{row}.{c}" for c in (HOME_VISIT if rule.home_visit_only else ANY_CHANNEL)]
+
+
+def _count_from(dates: list[str], *conds: str) -> str:
+    """SQL: how many of the summary `dates` meet every condition (`{d}` stands for the date)."""
+    return " + ".join(
+        "CASE WHEN {} THEN 1 ELSE 0 END".format(" AND ".join(c.format(d=d) for c in conds))
+        for d in dates)
+
+
 def _query(
     rules: list[Rule],
     rules_by_county: Mapping[int | None, Sequence[Rule]],
@@ -98,14 +112,18 @@ def _query(
     region_id: int | None,
     statuses: Iterable[str] | None,
     by_official: bool = False,
+    future_contacts: bool = True,
 ):
-    """One statement for every rule: a single pass over the contacts of the open assignments.
+    """One statement for every rule; one row per assignment with something wanted.
 
-    Contacts are joined only from the oldest window any rule looks at, so the pass reads the
-    last year or so, not the whole history. One row comes back per assignment, with a status,
-    last contact and count per rule (NULL status where the rule does not apply). A person with
-    no qualifying contact in the window gets their last contact from an indexed lookup, and only
-    when the row is wanted.
+    Each row has a status, last contact and count per rule (NULL status where the rule does not
+    apply). Assignments are joined to the person's `contact_summary` rows (the newest few
+    qualifying dates, kept by triggers), which decide every status exactly as long as no rule
+    needs more than `DEPTH` contacts and the person has no contact dated after `today`. Persons
+    with such a contact (an evaluation of a past day) — or everyone, when a rule needs more —
+    are counted from the contacts of the last year or so instead, with an indexed lookup for the
+    last contact of the wanted rows that have none in that window. Pass `future_contacts=False`
+    when no qualifying contact is dated after `today`, to leave that second part out.
     """
     params: dict[str, object] = {"today": today, "yes": True, "no": False}
     # Counties matter only when their rules differ, or a region is asked for.
@@ -118,7 +136,8 @@ def _query(
     if wanted is not None:
         params.update({f"st{j}": st for j, st in enumerate(wanted)})
         wanted_sql = "({})".format(", ".join(f":st{j}" for j in range(len(wanted))))
-    sums, status_cols, out_cols, filters = [], [], [], []
+    summarised = all(rule.count <= DEPTH for rule in rules)
+    sums, summary_cols, status_cols, out_cols, filters = [], [], [], [], []
     window_from = today
     for i, rule in enumerate(rules):
         cp = checkpoints(rule.period, rule.count, rule.paced_by_quarter, today)
@@ -137,10 +156,20 @@ def _query(
             SUM(CASE WHEN c.contact_date <= :r{i}_prev_to AND c.contact_date >= :r{i}_prev_from
                       AND c.contact_date >= a.start_date AND {q} THEN 1 ELSE 0 END) AS r{i}_prev,
             MAX(CASE WHEN {q} THEN c.contact_date END) AS r{i}_last""")
+        # From the summary the counts are capped at DEPTH, which is enough to compare them with
+        # a requirement of at most DEPTH; the count shown for a done row is looked up below.
+        dates = _summary_dates(rule)
+        summary_cols.append(f"""
+            {_count_from(dates, f"{{d}} >= :r{i}_cur_from", "{d} >= a.start_date")} AS r{i}_cur,
+            {_count_from(dates, f"{{d}} <= :r{i}_prev_to", f"{{d}} >= :r{i}_prev_from",
+                         "{d} >= a.start_date")} AS r{i}_prev,
+            {dates[0]} AS r{i}_last""")
         if rule.paced_by_quarter:
             # The year so far (cur) and "since the last checkpoint" differ only for paced quotas.
             sums.append(f"""
             SUM(CASE WHEN c.contact_date > :r{i}_prev_to AND {q} THEN 1 ELSE 0 END) AS r{i}_since""")
+            summary_cols.append(f"""
+            CASE WHEN {dates[0]} > :r{i}_prev_to THEN 1 ELSE 0 END AS r{i}_since""")
         since = f"r{i}_since" if rule.paced_by_quarter else f"r{i}_cur"
         county_cond, county_params = _county_condition(rule, rules_by_county, i)
         params.update(county_params)
@@ -152,11 +181,17 @@ def _query(
                     ELSE :r{i}_open END END AS s{i}""")
         listed = f"s{i} IN {wanted_sql}" if wanted is not None else f"s{i} IS NOT NULL"
         filters.append(listed)
-        out_cols.append(f"""s{i}, CASE WHEN {listed} THEN COALESCE(r{i}_last, (
-                    SELECT MAX(h.contact_date) FROM contact_records h
-                    WHERE h.person_id = x.person_id AND h.contact_date < :window_from
-                      AND h.voided = :no AND h.status <> 'unreachable'{_history_qualifies(rule)}
-                )) END AS l{i}, r{i}_cur AS d{i}""")
+        history = (f"h.person_id = x.person_id AND h.voided = :no AND h.status <> 'unreachable'"
+                   f"{_history_qualifies(rule)}")
+        out_cols.append(f"""s{i},
+                CASE WHEN {listed} THEN CASE WHEN via_summary = 1 THEN r{i}_last
+                    ELSE COALESCE(r{i}_last, (SELECT MAX(h.contact_date) FROM contact_records h
+                        WHERE {history} AND h.contact_date < :window_from)) END END AS l{i},
+                CASE WHEN via_summary = 1 AND r{i}_cur >= {DEPTH} AND s{i} = 'done' AND {listed}
+                    THEN (SELECT COUNT(*) FROM contact_records h
+                          WHERE {history} AND h.contact_date >= :r{i}_cur_from
+                            AND h.contact_date >= x.start_date AND h.contact_date <= :today)
+                    ELSE r{i}_cur END AS d{i}""")
     params["window_from"] = window_from
     kinds = sorted({r.kind for r in rules})
     params.update({f"k{j}": k for j, k in enumerate(kinds)})
@@ -170,31 +205,59 @@ def _query(
     regions = ("            JOIN regions v ON v.id = p.village_id\n"
                "            LEFT JOIN regions t ON t.id = v.parent_id\n") if by_region else ""
     county_col, group_t = ("t.parent_id", ", t.id") if by_region else ("NULL", "")
-    order = "\n        ORDER BY official_id" if by_official else ""
-    sql = f"""
-        SELECT person_id, person_name, official_id, assignment_id, start_date,
-               {", ".join(out_cols)}
-        FROM (
-          SELECT agg.*, {", ".join(status_cols)}
-          FROM (
-            SELECT a.id AS assignment_id, a.person_id AS person_id, p.name AS person_name,
+    assignment_cols = """a.id AS assignment_id, a.person_id AS person_id, p.name AS person_name,
                    a.official_id AS official_id, a.kind AS kind, a.start_date AS start_date,
-                   p.special_hardship AS hardship, {county_col} AS county_id,
+                   p.special_hardship AS hardship"""
+    open_assignment = """a.start_date <= :today AND (a.end_date IS NULL OR a.end_date >= :today)
+              AND p.active = :yes"""
+    future = """a.person_id IN (SELECT f.person_id FROM contact_records f
+                  WHERE f.contact_date > :today AND f.voided = :no AND f.status <> 'unreachable')"""
+    parts = []
+    if summarised:
+        own = ("            LEFT JOIN contact_summary o ON o.person_id = a.person_id"
+               " AND o.official_id = a.official_id AND a.kind = 'pairing'\n"
+               if "pairing" in kinds else "")
+        parts.append(f"""
+            SELECT {assignment_cols}, {county_col} AS county_id, 1 AS via_summary,
+                   {",".join(summary_cols)}
+            FROM assignments a
+            JOIN persons p ON p.id = a.person_id
+{regions}            LEFT JOIN contact_summary s ON s.person_id = a.person_id AND s.official_id = 0
+{own}            WHERE {open_assignment}{where}
+              AND (s.a1 IS NULL OR s.a1 <= :today)""")
+    if future_contacts or not summarised:
+        parts.append(f"""
+            SELECT {assignment_cols}, {county_col} AS county_id, 0 AS via_summary,
                    {",".join(sums)}
             FROM assignments a
             JOIN persons p ON p.id = a.person_id
 {regions}            LEFT JOIN contact_records c
                    ON c.person_id = a.person_id AND c.contact_date >= :window_from
                   AND c.contact_date <= :today AND c.voided = :no AND c.status <> 'unreachable'
-            WHERE a.start_date <= :today AND (a.end_date IS NULL OR a.end_date >= :today)
-              AND p.active = :yes{where}
-            GROUP BY a.id, p.id{group_t}
+            WHERE {open_assignment}{where}{f" AND {future}" if summarised else ""}
+            GROUP BY a.id, p.id{group_t}""")
+    order = "\n        ORDER BY official_id" if by_official else ""
+    sql = f"""
+        SELECT person_id, person_name, official_id, assignment_id, start_date,
+               {", ".join(out_cols)}
+        FROM (
+          SELECT agg.*, {", ".join(status_cols)}
+          FROM ({" UNION ALL ".join(parts)}
           ) agg
         ) x
         WHERE {" OR ".join(filters)}{order}"""
     # Typed dates, so SQLite compares them in the same text form the ORM stores.
     dates = [bindparam(k, type_=Date) for k, v in params.items() if isinstance(v, dt.date)]
     return text(sql).bindparams(*dates), params
+
+
+def has_future_contacts(session: Session, today: dt.date) -> bool:
+    """Whether any successful contact is dated after `today` (an indexed range, usually empty)."""
+    found = session.execute(text(
+        "SELECT 1 FROM contact_records WHERE contact_date > :today AND voided = :no"
+        " AND status <> 'unreachable' LIMIT 1").bindparams(bindparam("today", type_=Date)),
+        {"today": today, "no": False}).first()
+    return found is not None
 
 
 @lru_cache(maxsize=4096)
@@ -229,7 +292,7 @@ def iter_person_rule_status(
     if not distinct:
         return
     query, params = _query(distinct, rules_by_county, today, official_id, region_id, statuses,
-                           by_official)
+                           by_official, has_future_contacts(session, today))
     if session.get_bind().dialect.name == "postgresql" and official_id is None:
         # One hash aggregate over every open assignment: let it stay in memory for this query.
         session.execute(text("SET LOCAL work_mem = '256MB'"))
