@@ -73,6 +73,7 @@ class ContactSummary(Base):
     """
 
     __tablename__ = "contact_summary"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     official_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
