@@ -73,6 +73,9 @@ class Recipient(NamedTuple):
     phone: str | None
 
 
+_official_id = attrgetter("official_id")
+
+
 def _recipients(session: Session) -> dict[int, Recipient]:
     """Every active official, read once for a whole digest run (plain tuples, few objects)."""
     rows = session.execute(select(Official.id, Official.name, Official.phone)
@@ -90,7 +93,7 @@ def iter_digest(session: Session, policies: Policies, now: dt.datetime) -> Itera
     recipients = _recipients(session)
     rows = iter_person_rule_status(session, rules, day, statuses=("overdue", "due_soon"),
                                    by_official=True)
-    for official_id, group in groupby(rows, key=attrgetter("official_id")):
+    for official_id, group in groupby(rows, key=_official_id):
         recipient = recipients.get(official_id)
         if recipient is not None:
             yield message("digest", recipient, f"digest:{official_id}:{day.isoformat()}",

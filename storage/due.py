@@ -155,8 +155,9 @@ def _query(
 ):
     """One statement for every rule; one row per assignment with something wanted.
 
-    Each row has a status, last contact and count per rule (`s{i}`, `l{i}`, `d{i}`; NULL status
-    where the rule does not apply; the last contact is certain only where the status is wanted).
+    Each row has a status, last contact and count per rule (`s{i}`, `l{i}`, `d{i}`). The status
+    is NULL where the rule does not apply, and may be NULL where it is not one of `statuses`;
+    the last contact and count are certain only where the status is one of them.
     Assignments are joined to the person's `contact_summary` rows (the newest few qualifying
     dates, kept by triggers): with the dates sorted, "at least k contacts since D" is "the k-th
     newest date is on or after D", so each status is a few comparisons. That is exact as long as
@@ -206,8 +207,13 @@ def _query(
             overdue = (f"start_date <= :r{i}_prev_to AND ({dates[0]} IS NULL"
                        f" OR {dates[0]} <= :r{i}_prev_to) AND {prev_short}")
             done = _at_least(dates, cp.cur_required, f":r{i}_cur_from", "start_date")
-            sum_status.append(f"{_status_sql(i, applies, overdue, done)} AS s{i}")
-            sum_filters.append(_wanted_sql(applies, overdue, done, open_status, wanted))
+            wanted_sql = _wanted_sql(applies, overdue, done, open_status, wanted)
+            sum_filters.append(wanted_sql)
+            if wanted_sql == f"({applies} AND {overdue})":
+                # Only overdue is wanted (a digest on most days): nothing else to tell apart.
+                sum_status.append(f"CASE WHEN {wanted_sql} THEN 'overdue' END AS s{i}")
+            else:
+                sum_status.append(f"{_status_sql(i, applies, overdue, done)} AS s{i}")
             # How many of the dates are in the current period (capped at DEPTH), newest first
             # so that the usual answer, 0 or 1, is found after a comparison or two.
             count = "CASE {} ELSE {} END".format(" ".join(
@@ -361,20 +367,21 @@ def iter_person_rule_status(
         # Streamed through a server-side cursor, but every row is wanted: plan for all of them.
         session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
     wanted = set(statuses) if statuses is not None else set(STATUSES)
-    columns = []
+    columns, checkpoint = [], {}
     for i, rule in enumerate(distinct):
         cp = checkpoints(rule.period, rule.count, rule.paced_by_quarter, today)
-        columns.append((5 + 3 * i, rule.id, rule.label, rule.kind, cp.cur_required, rule, cp))
+        columns.append((5 + 3 * i, rule.id, rule.label, rule.kind, cp.cur_required))
+        checkpoint[5 + 3 * i] = (rule.period, rule.paced_by_quarter, cp.prev_to)
     result = session.execute(query, params,
                              execution_options={"stream_results": True, "yield_per": 5000})
     # A province lists hundreds of thousands of rows: per row, only lookups in dicts that fill
-    # up quickly (dates parsed once, days overdue computed once per start, last contact, rule).
+    # up quickly (dates parsed once, days overdue computed once per rule, start and last).
     dates = _Dates()
     overdue_days: dict[tuple, int] = {}
     make = tuple.__new__
-    for rows in result.partitions():
+    for rows in result.partitions(5000):
         for row in rows:
-            for col, rule_id, label, kind, required, rule, cp in columns:
+            for col, rule_id, label, kind, required in columns:
                 status = row[col]
                 if status not in wanted:
                     continue
@@ -384,8 +391,9 @@ def iter_person_rule_status(
                     key = (col, row[4], raw_last)
                     days = overdue_days.get(key)  # type: ignore[assignment]
                     if days is None:
-                        since = overdue_since(rule.period, rule.paced_by_quarter, dates[row[4]],
-                                              dates[raw_last], cp.prev_to)
+                        period, paced, prev_to = checkpoint[col]
+                        since = overdue_since(period, paced, dates[row[4]], dates[raw_last],
+                                              prev_to)
                         days = overdue_days[key] = (today - since).days
                 yield make(RuleStatus, (row[0], row[1], row[2], row[3], rule_id, label, kind,
                                         _STATUS[status], dates[raw_last], days,
