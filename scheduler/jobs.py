@@ -48,6 +48,14 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+class _IsoDates(dict):
+    """date -> ISO text (None stays None), each formatted once."""
+
+    def __missing__(self, day: dt.date | None) -> str | None:
+        text = self[day] = day.isoformat() if day else None
+        return text
+
+
 def _person_item(row: RuleStatus) -> dict:
     return {
         "name": row.person_name,
@@ -91,13 +99,17 @@ def iter_digest(session: Session, policies: Policies, now: dt.datetime) -> Itera
     day = today(now)
     rules = rules_by_county(county_policies(session, policies))
     recipients = _recipients(session)
+    iso = _IsoDates()
     rows = iter_person_rule_status(session, rules, day, statuses=("overdue", "due_soon"),
                                    by_official=True)
     for official_id, group in groupby(rows, key=_official_id):
         recipient = recipients.get(official_id)
         if recipient is not None:
+            # _person_item written out: a province lists hundreds of thousands of rows.
+            persons = [{"name": r.person_name, "status": r.status, "rule": r.rule_label,
+                        "last_contact": iso[r.last_contact]} for r in sort_rows(group)]
             yield message("digest", recipient, f"digest:{official_id}:{day.isoformat()}",
-                          persons=[_person_item(r) for r in sort_rows(group)])
+                          persons=persons)
 
 
 def digest(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
