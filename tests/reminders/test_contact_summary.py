@@ -5,10 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import random
+import threading
 
+import pytest
 from sqlalchemy import delete, insert, select, text, update
 
-from storage.contact_summary import ANY_CHANNEL, DEPTH, HOME_VISIT, rebuild_summary, refresh_sql
+from storage.contact_summary import (
+    ANY_CHANNEL,
+    DEPTH,
+    HOME_VISIT,
+    rebuild_summary,
+    refresh_sql,
+    triggers_suspended,
+)
 from storage.migrate import MIGRATIONS_DIR
 from storage.models import ContactRecord, ContactSummary
 
@@ -120,3 +129,47 @@ def test_the_migration_and_the_rebuild_share_one_definition():
     for condition in ("1 = 1", "person_id = NEW.person_id", "person_id = ANY(ids)"):
         assert " ".join(migration.refresh_sql(condition).split()) == " ".join(
             refresh_sql(condition).split())
+
+
+def test_a_bulk_load_with_triggers_suspended_ends_exact(runtime, world):
+    o = world.official("赵红梅")
+    persons = [world.person(f"人{i}") for i in range(5)]
+    world.contact(persons[0], o, "2026-01-01")
+    rows = [{"person_id": p, "official_id": o, "channel": "home_visit", "status": "normal",
+             "contact_date": D("2026-03-01") + dt.timedelta(days=i), "voided": False,
+             "needs": []} for i, p in enumerate(persons * 3)]
+    with runtime.engine.begin() as conn, triggers_suspended(conn):
+        conn.execute(insert(ContactRecord), rows)
+    check(runtime)
+    world.contact(persons[1], o, "2026-06-01")  # the triggers are back
+    check(runtime)
+
+
+def test_concurrent_writers_for_one_person_take_turns(runtime, world):
+    """Two transactions adding a contact for the same person: the later sees the earlier's."""
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time anyway")
+    o = world.official("赵红梅")
+    p = world.person("张三")
+    first = runtime.sessions()
+    first.begin()
+    first.add(ContactRecord(person_id=p, official_id=o, channel="phone", status="normal",
+                            contact_date=D("2026-05-01")))
+    first.flush()  # the trigger ran and holds the person's lock until commit
+
+    def second() -> None:
+        with runtime.sessions.begin() as s:
+            s.add(ContactRecord(person_id=p, official_id=o, channel="home_visit",
+                                status="normal", contact_date=D("2026-04-01")))
+
+    worker = threading.Thread(target=second)
+    worker.start()
+    worker.join(timeout=1)
+    assert worker.is_alive()  # waiting for the first transaction
+    first.commit()
+    first.close()
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    check(runtime)
+    with runtime.sessions() as s:
+        assert summary_table(s)[p, 0][:2] == (D("2026-05-01"), D("2026-04-01"))
