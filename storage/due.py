@@ -2,10 +2,12 @@
 
 The definitions are DESIGN.md's ("What due and overdue mean"). Period bounds are the same for
 every person on a day, so they are computed in Python (`storage.periods`) and bound as
-parameters; one query per assignment kind joins the open assignments to the successful contacts
-and counts, per assignment, the qualifying contacts of every rule of that kind with conditional
-sums. The statuses are computed in SQL too, so a caller that only wants overdue rows gets only
-those back. The SQL is plain enough to run unchanged on SQLite and PostgreSQL.
+parameters. One statement judges every open assignment under every rule from the person's rows
+in `contact_summary` (the newest few qualifying contact dates, kept exact by triggers), so the
+daily evaluation never reads the contact records themselves; only persons with a contact dated
+after the evaluated day, or rules needing more contacts than the summary holds, are counted from
+the contacts. The statuses are computed in SQL too, so a caller that only wants overdue rows gets
+only those back. The SQL is plain enough to run unchanged on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -269,11 +271,11 @@ def _query(
                    p.special_hardship AS hardship, {county_col} AS county_id"""
     open_assignment = f"""a.start_date <= :today AND (a.end_date IS NULL OR a.end_date >= :today)
               AND p.active = :yes{where}"""
-    # CROSS JOIN: SQLite then walks the assignments first, in official order when the rows are
-    # wanted so (no sort), and looks up the rest; PostgreSQL plans it as the inner join it is.
     head = "SELECT person_id, person_name, official_id, assignment_id, start_date,\n              "
     parts = []
     if summarised:
+        # CROSS JOIN: SQLite then walks the assignments first, in official order when the rows
+        # are wanted so (no sort), and looks up the rest; PostgreSQL plans the inner join freely.
         own = ("            LEFT JOIN contact_summary o ON o.person_id = a.person_id"
                " AND o.official_id = a.official_id AND a.kind = 'pairing'\n"
                if "pairing" in kinds else "")
@@ -318,8 +320,8 @@ def _query(
     sql = "\n        UNION ALL".join(parts) + order
     # Typed dates, so SQLite compares them in the same text form the ORM stores.
     params = {k: v for k, v in params.items() if re.search(rf":{k}\b", sql)}
-    dates = [bindparam(k, type_=Date) for k, v in params.items() if isinstance(v, dt.date)]
-    return text(sql).bindparams(*dates), params
+    typed = [bindparam(k, type_=Date) for k, v in params.items() if isinstance(v, dt.date)]
+    return text(sql).bindparams(*typed), params
 
 
 def has_future_contacts(session: Session, today: dt.date) -> bool:
@@ -456,7 +458,8 @@ def progress(
 
     `rules` is a list (the same for every county) or a `rules_by_county` mapping.
     """
-    by_county = rules if isinstance(rules, Mapping) else {None: rules}
+    by_county: Mapping[int | None, Sequence[Rule]] = (
+        rules if isinstance(rules, Mapping) else {None: rules})
     rows = person_rule_status(session, by_county, today, official_id=official_id)
     distinct: list[Rule] = []
     for county_rules in by_county.values():
