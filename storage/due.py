@@ -366,7 +366,8 @@ def iter_person_rule_status(
     query, params = _query(distinct, rules_by_county, today, official_id, region_id, statuses,
                            by_official, has_future_contacts(session, today))
     if session.get_bind().dialect.name == "postgresql" and official_id is None:
-        # One hash aggregate over every open assignment: let it stay in memory for this query.
+        # Hash joins (and, for a past day, a hash aggregate) over every open assignment: let them
+        # stay in memory for this query.
         session.execute(text("SET LOCAL work_mem = '256MB'"))
         # Streamed through a server-side cursor, but every row is wanted: plan for all of them.
         session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
@@ -393,8 +394,9 @@ def iter_person_rule_status(
                 days = 0
                 if status == "overdue":
                     key = (col, row[4], raw_last)
-                    days = overdue_days.get(key)  # type: ignore[assignment]
-                    if days is None:
+                    try:
+                        days = overdue_days[key]
+                    except KeyError:
                         period, paced, prev_to = checkpoint[col]
                         since = overdue_since(period, paced, dates[row[4]], dates[raw_last],
                                               prev_to)
