@@ -358,6 +358,8 @@ def iter_person_rule_status(
     For a province the rows do not all fit comfortably in memory; a daily job walks them one
     official at a time.
     """
+    if statuses is not None:
+        statuses = tuple(statuses)  # read twice below
     distinct: list[Rule] = []
     for rules in rules_by_county.values():
         distinct.extend(r for r in rules if r not in distinct)
