@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -29,7 +30,7 @@ KINDS = ("digest", "festival", "need_followup", "need_escalation", "pairing_revi
          "quarterly_report")
 
 
-def message(kind: str, official: Official, dedupe_key: str, *, urgent: bool = False,
+def message(kind: str, official: Official | Recipient, dedupe_key: str, *, urgent: bool = False,
             persons: Iterable[dict] = (), needs: Iterable[dict] = (), **extra) -> dict:
     return {
         "recipient": {"id": official.id, "name": official.name, "phone": mask_phone(official.phone)},
@@ -45,6 +46,14 @@ def message(kind: str, official: Official, dedupe_key: str, *, urgent: bool = Fa
 @lru_cache(maxsize=8192)
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+class _IsoDates(dict):
+    """date -> ISO text (None stays None), each formatted once."""
+
+    def __missing__(self, day: dt.date | None) -> str | None:
+        text = self[day] = day.isoformat() if day else None
+        return text
 
 
 def _person_item(row: RuleStatus) -> dict:
@@ -64,6 +73,24 @@ def _officials(session: Session, ids: Iterable[int]) -> dict[int, Official]:
     return {o.id: o for o in found}
 
 
+class Recipient(NamedTuple):
+    """What `message` reads of an official."""
+
+    id: int
+    name: str
+    phone: str | None
+
+
+_official_id = attrgetter("official_id")
+
+
+def _recipients(session: Session) -> dict[int, Recipient]:
+    """Every active official, read once for a whole digest run (plain tuples, few objects)."""
+    rows = session.execute(select(Official.id, Official.name, Official.phone)
+                           .where(Official.active))
+    return {row[0]: Recipient(*row) for row in rows}
+
+
 def iter_digest(session: Session, policies: Policies, now: dt.datetime) -> Iterator[dict]:
     """One message per official with overdue or due-soon persons, most overdue first.
 
@@ -71,23 +98,18 @@ def iter_digest(session: Session, policies: Policies, now: dt.datetime) -> Itera
     """
     day = today(now)
     rules = rules_by_county(county_policies(session, policies))
+    recipients = _recipients(session)
+    iso = _IsoDates()
     rows = iter_person_rule_status(session, rules, day, statuses=("overdue", "due_soon"),
                                    by_official=True)
-    batch: list[tuple[int, list[RuleStatus]]] = []
-    for official_id, group in groupby(rows, key=attrgetter("official_id")):
-        batch.append((official_id, sort_rows(group)))
-        if len(batch) >= 500:
-            yield from _digest_messages(session, batch, day)
-            batch = []
-    yield from _digest_messages(session, batch, day)
-
-
-def _digest_messages(session: Session, batch, day: dt.date) -> Iterator[dict]:
-    officials = _officials(session, [oid for oid, _ in batch])
-    for oid, group in batch:
-        if oid in officials:
-            yield message("digest", officials[oid], f"digest:{oid}:{day.isoformat()}",
-                          persons=[_person_item(r) for r in group])
+    for official_id, group in groupby(rows, key=_official_id):
+        recipient = recipients.get(official_id)
+        if recipient is not None:
+            # _person_item written out: a province lists hundreds of thousands of rows.
+            persons = [{"name": r.person_name, "status": r.status, "rule": r.rule_label,
+                        "last_contact": iso[r.last_contact]} for r in sort_rows(group)]
+            yield message("digest", recipient, f"digest:{official_id}:{day.isoformat()}",
+                          persons=persons)
 
 
 def digest(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:

@@ -9,6 +9,7 @@ from storage.models.contact import (
     OPEN_NEED_STATUSES,
     STATUSES,
     ContactRecord,
+    ContactSummary,
     Need,
     NeedNote,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "Base",
     "BindingCode",
     "ContactRecord",
+    "ContactSummary",
     "ConversationState",
     "Guardian",
     "HouseholdBinding",

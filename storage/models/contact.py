@@ -65,6 +65,29 @@ class ContactRecord(Timestamped, Base):
         return self.status != "unreachable" and not self.voided
 
 
+class ContactSummary(Base):
+    """The newest successful contact dates of a person, kept exact by database triggers.
+
+    Migration 0004_contact_summary creates it with the triggers; `storage.contact_summary`
+    rebuilds it after bulk loads that bypass them. `official_id` 0 means any official.
+    """
+
+    __tablename__ = "contact_summary"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    official_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # Newest first: a1..a4 any channel, h1..h4 home visits only.
+    a1: Mapped[dt.date | None] = mapped_column(Date)
+    a2: Mapped[dt.date | None] = mapped_column(Date)
+    a3: Mapped[dt.date | None] = mapped_column(Date)
+    a4: Mapped[dt.date | None] = mapped_column(Date)
+    h1: Mapped[dt.date | None] = mapped_column(Date)
+    h2: Mapped[dt.date | None] = mapped_column(Date)
+    h3: Mapped[dt.date | None] = mapped_column(Date)
+    h4: Mapped[dt.date | None] = mapped_column(Date)
+
+
 class Need(Timestamped, Base):
     __tablename__ = "needs"
     __table_args__ = (
