@@ -11,8 +11,8 @@ load changes the figures less than wall time (caches and frequency still move th
 from __future__ import annotations
 
 import argparse
-import cProfile
 import collections
+import cProfile
 import pstats
 import statistics
 import sys
@@ -66,10 +66,10 @@ def main() -> None:
         one(i)
     kinds.clear()
     statements[0] = 0
-    samples = []
+    samples, walls = [], []
     profiler = cProfile.Profile() if args.profile else None
     for start in range(args.warmup, args.warmup + args.messages, args.batch):
-        began = time.process_time()
+        began, wall = time.process_time(), time.perf_counter()
         if profiler:
             profiler.enable()
         for i in range(start, start + args.batch):
@@ -77,7 +77,9 @@ def main() -> None:
         if profiler:
             profiler.disable()
         samples.append((time.process_time() - began) / args.batch * 1000)
+        walls.append((time.perf_counter() - wall) / args.batch * 1000)
     print(f"median_cpu_ms_per_message={statistics.median(samples):.2f}  "
+          f"median_wall_ms_per_message={statistics.median(walls):.2f}  "
           f"sql_statements_per_message={statements[0] / args.messages:.1f}")
     for text, n in kinds.most_common(8):
         print(f"  {n:6d}  {text}")

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from storage.models import ConversationState, utcnow
 
 
+@cache
+def _get() -> Select:
+    return select(ConversationState).where(ConversationState.openid == bindparam("openid"))
+
+
 def get(session: Session, openid: str, now: dt.datetime | None = None) -> ConversationState | None:
-    state = session.scalar(select(ConversationState).where(ConversationState.openid == openid))
+    state = session.scalar(_get(), {"openid": openid})
     if state is not None and state.expires_at <= (now or utcnow()):
         session.delete(state)
         return None
