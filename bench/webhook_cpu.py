@@ -84,7 +84,9 @@ def main() -> None:
     for text, n in kinds.most_common(8):
         print(f"  {n:6d}  {text}")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(r"wt-webhook|handlers|storage", 40)
+        stats.sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":

@@ -1,35 +1,62 @@
-"""Short-lived pending questions per openid, kept in the database so any worker can continue."""
+"""Short-lived pending questions per openid, kept in the database so any worker can continue.
+
+Core statements on the table, built once: every message from a person asks for their question.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, select
+from sqlalchemy import Delete, Insert, Select, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from storage.models import ConversationState, utcnow
 
+_T = ConversationState.__table__
+
+
+@dataclass(frozen=True)
+class Pending:
+    """The question an openid was last asked: its kind and what is needed to finish it."""
+
+    kind: str
+    payload: dict[str, Any]
+
 
 @cache
 def _get() -> Select:
-    return select(ConversationState).where(ConversationState.openid == bindparam("openid"))
+    return select(_T.c.kind, _T.c.payload, _T.c.expires_at).where(_T.c.openid == bindparam("openid"))
 
 
-def get(session: Session, openid: str, now: dt.datetime | None = None) -> ConversationState | None:
-    state = session.scalar(_get(), {"openid": openid})
-    if state is not None and state.expires_at <= (now or utcnow()):
-        session.delete(state)
+@cache
+def _delete() -> Delete:
+    return delete(_T).where(_T.c.openid == bindparam("openid"))
+
+
+@cache
+def _insert() -> Insert:
+    return insert(_T)
+
+
+def get(session: Session, openid: str, now: dt.datetime | None = None) -> Pending | None:
+    row = session.execute(_get(), {"openid": openid}).first()
+    if row is None:
         return None
-    return state
+    if row.expires_at <= (now or utcnow()):
+        clear(session, openid)
+        return None
+    return Pending(row.kind, row.payload)
 
 
 def put(session: Session, openid: str, kind: str, payload: dict[str, Any], ttl: dt.timedelta) -> None:
     clear(session, openid)
-    session.add(ConversationState(openid=openid, kind=kind, payload=payload, expires_at=utcnow() + ttl))
+    session.execute(
+        _insert(), {"openid": openid, "kind": kind, "payload": payload, "expires_at": utcnow() + ttl}
+    )
 
 
 def clear(session: Session, openid: str) -> None:
-    session.execute(delete(ConversationState).where(ConversationState.openid == openid))
-    session.flush()
+    session.execute(_delete(), {"openid": openid})
