@@ -79,22 +79,36 @@ def is_assigned(session: Session, official_id: int, person_id: int, today: dt.da
     )
 
 
-def responsible_officials(session: Session, person_id: int, today: dt.date) -> list[tuple[Official, str]]:
-    """(official, kind) for every open assignment of the person, jurisdiction first."""
-    rows = session.execute(
+@cache
+def _responsible() -> Select:
+    today = bindparam("today", type_=Date)
+    return (
         select(Official, Assignment.kind)
         .join(Assignment, Assignment.official_id == Official.id)
-        .where(Assignment.person_id == person_id, open_assignment(today), Official.active.is_(True))
+        .where(
+            Assignment.person_id == bindparam("person_id"),
+            or_(Assignment.end_date.is_(None), Assignment.end_date >= today),
+            Official.active.is_(True),
+        )
         .order_by(Assignment.kind, Official.id)
-    ).all()
+    )
+
+
+def responsible_officials(session: Session, person_id: int, today: dt.date) -> list[tuple[Official, str]]:
+    """(official, kind) for every open assignment of the person, jurisdiction first."""
+    rows = session.execute(_responsible(), {"person_id": person_id, "today": today}).all()
     return [(o, k) for o, k in rows]
+
+
+@cache
+def _region_column(column: str) -> Select:
+    regions = Region.__table__
+    return select(regions.c[column]).where(regions.c.id == bindparam("region_id"))
 
 
 def township_staff(session: Session, person: Person) -> list[Official]:
     """Officials of role `township` whose region is the person's township."""
-    township_id = session.scalar(
-        select(Region.parent_id).where(Region.id == person.village_id)
-    )
+    township_id = session.execute(_region_column("parent_id"), {"region_id": person.village_id}).scalar()
     if township_id is None:
         return []
     return list(
@@ -107,7 +121,7 @@ def township_staff(session: Session, person: Person) -> list[Official]:
 
 
 def village_label(session: Session, person: Person) -> str:
-    return session.scalar(select(Region.name).where(Region.id == person.village_id)) or ""
+    return session.execute(_region_column("name"), {"region_id": person.village_id}).scalar() or ""
 
 
 def add_contact(
