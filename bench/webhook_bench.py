@@ -272,7 +272,9 @@ def main() -> None:
         parser.error("give --echo, --serve or --url")
 
     runs: dict[str, list[Result]] = {label: [] for label, *_ in targets}
-    next_id = int(time.time()) * 1_000_000  # fresh MsgIds on every run, so nothing is a retry
+    # Fresh MsgIds on every run, so nothing is a retry. Every target gets the same sequence (each
+    # has its own server and database), so a run stays within contact_log's cycle of new records.
+    first_id = int(time.time()) * 1_000_000
     load = {"openids": openids, "names": names, "clients": args.clients}
     with ExitStack() as stack:
         urls = {}
@@ -281,20 +283,18 @@ def main() -> None:
                 server = Gunicorn(spec, args.workers, args.threads, {**env, **extra}, args.token)
                 url = stack.enter_context(server).url
             urls[label] = url
-            run_load(url, args.token, label=label, total=args.warmup, first_id=next_id, **load)
-            next_id += args.warmup
+            run_load(url, args.token, label=label, total=args.warmup, first_id=first_id, **load)
         # Rounds interleave the targets, so drift in the machine's load hits them alike.
-        for _ in range(args.rounds):
+        for r in range(args.rounds):
             for label, *_ in targets:
                 result = run_load(
                     urls[label],
                     args.token,
                     label=label,
                     total=args.requests,
-                    first_id=next_id,
+                    first_id=first_id + args.warmup + r * args.requests,
                     **load,
                 )
-                next_id += args.requests
                 runs[label].append(result)
                 _emit(result.summary(), args.json)
     baseline = None

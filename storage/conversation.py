@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Delete, Insert, Select, bindparam, delete, insert, select
+from sqlalchemy import Delete, Select, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import ConversationState, utcnow
@@ -37,8 +38,14 @@ def _delete() -> Delete:
 
 
 @cache
-def _insert() -> Insert:
-    return insert(_T)
+def _upsert(dialect: str) -> Any:
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(_T)
+    # The latest question wins, also when two messages of one openid are handled at once.
+    return stmt.on_conflict_do_update(
+        index_elements=[_T.c.openid],
+        set_={c: stmt.excluded[c] for c in ("kind", "payload", "expires_at")},
+    )
 
 
 def get(session: Session, openid: str, now: dt.datetime | None = None) -> Pending | None:
@@ -52,9 +59,9 @@ def get(session: Session, openid: str, now: dt.datetime | None = None) -> Pendin
 
 
 def put(session: Session, openid: str, kind: str, payload: dict[str, Any], ttl: dt.timedelta) -> None:
-    clear(session, openid)
     session.execute(
-        _insert(), {"openid": openid, "kind": kind, "payload": payload, "expires_at": utcnow() + ttl}
+        _upsert(session.get_bind().dialect.name),
+        {"openid": openid, "kind": kind, "payload": payload, "expires_at": utcnow() + ttl},
     )
 
 

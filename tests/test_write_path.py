@@ -140,3 +140,25 @@ def test_pending_question_round_trip_and_expiry(runtime):
         assert s.execute(text("SELECT count(*) FROM conversation_states")).scalar() == 1
         clear(s, "o1")
         assert get(s, "o1") is None
+
+
+def test_two_questions_for_one_openid_at_once_both_commit(runtime):
+    """Two messages of one sender handled at once: the later question wins, neither fails."""
+    errors: list[BaseException] = []
+    with runtime.sessions.begin() as first:
+        put(first, "o1", "choose_person", {"options": [1, 2]}, dt.timedelta(minutes=10))
+
+        def second() -> None:
+            try:
+                with runtime.sessions.begin() as s:
+                    put(s, "o1", "confirm_duplicate", {"person_id": 2}, dt.timedelta(minutes=10))
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(0.3)  # it waits for the first transaction (row lock or the writer lock)
+    thread.join()
+    assert errors == []
+    with runtime.sessions.begin() as s:
+        assert get(s, "o1") == Pending("confirm_duplicate", {"person_id": 2})
