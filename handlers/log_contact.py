@@ -171,11 +171,10 @@ def _log(
     ]
     for need in needs:
         audit(turn.session, turn.actor, "need.open", "need", need.id, category=need.category)
-    if not isinstance(person, Person):
-        person = turn.session.get(Person, person.id)
-        assert person is not None
+    full = person if isinstance(person, Person) else turn.session.get(Person, person.id)
+    assert full is not None
     _, escalated = notify_new_needs(
-        turn.session, person, needs, payload["text"], turn.today, skip_official_id=official.id
+        turn.session, full, needs, payload["text"], turn.today, skip_official_id=official.id
     )
     extra = texts.LOGGED_NEEDS.format(
         needs=texts.needs_list(payload["needs"]), ids="、".join(f"#{n.id}" for n in needs)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, insert
+from sqlalchemy import Insert, Table, insert
 from sqlalchemy.orm import Session
 
 from storage.models import AuditLog, utcnow
@@ -14,7 +14,7 @@ from storage.models import AuditLog, utcnow
 @cache
 def _insert() -> Insert:
     # Core on the table, built once: an audit row needs no ORM bookkeeping.
-    return insert(AuditLog.__table__)
+    return insert(cast(Table, AuditLog.__table__))
 
 
 def audit(

@@ -8,15 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Delete, Select, bindparam, delete, select
+from sqlalchemy import Delete, Select, Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import ConversationState, utcnow
 
-_T = ConversationState.__table__
+_T = cast(Table, ConversationState.__table__)
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,15 @@ reply, or — if the first attempt rolled back — does the work itself.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import InboundMessage, utcnow
 
-_T = InboundMessage.__table__
+_T = cast(Table, InboundMessage.__table__)
 
 
 @cache

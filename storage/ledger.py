@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from functools import cache
+from typing import cast
 
-from sqlalchemy import Date, Insert, Select, bindparam, exists, func, insert, or_, select
+from sqlalchemy import Date, Insert, Select, Table, bindparam, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -167,7 +168,7 @@ _CONTACT_COLUMNS = (
 
 @cache
 def _insert_contact(unless_same_day: bool, no_channel: bool) -> Insert:
-    t = ContactRecord.__table__
+    t = cast(Table, ContactRecord.__table__)
     row = select(*(bindparam(c, type_=t.c[c].type) for c in _CONTACT_COLUMNS))
     if unless_same_day:
         h = t.alias("h")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import cast
 
-from sqlalchemy import Insert, delete, insert, select
+from sqlalchemy import Insert, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from storage.models import OPEN_NEED_STATUSES, Need, utcnow
@@ -46,7 +47,8 @@ def add_need(
 
 @cache
 def _insert() -> Insert:
-    return insert(Need.__table__).returning(Need.__table__.c.id)
+    table = cast(Table, Need.__table__)
+    return insert(table).returning(table.c.id)
 
 
 def open_needs(session: Session, person_ids: Sequence[int]) -> list[Need]:

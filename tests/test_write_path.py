@@ -152,7 +152,7 @@ def test_two_questions_for_one_openid_at_once_both_commit(runtime):
             try:
                 with runtime.sessions.begin() as s:
                     put(s, "o1", "confirm_duplicate", {"person_id": 2}, dt.timedelta(minutes=10))
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 errors.append(exc)
 
         thread = threading.Thread(target=second)
