@@ -2,8 +2,9 @@
 
 SQLite (the embedded default) is set up for several processes on one file: WAL, foreign keys,
 a busy timeout, and write transactions that take the write lock up front (BEGIN IMMEDIATE) so two
-writers queue instead of failing on a lock upgrade. Long read-only work (exports, dashboards) uses
-`read_sessions`, which begins deferred and never blocks writers.
+writers queue instead of failing on a lock upgrade — first on a file lock next to the database
+(`<db>-writer.lock`), which the kernel hands to the next writer at once. Long read-only work
+(exports, dashboards) uses `read_sessions`, which begins deferred and never blocks writers.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -55,8 +56,11 @@ def _configure_sqlite(engine: Engine, database: str | None) -> None:
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+        # Read-only is enough for flock, so another user (the CLI) can queue too. Without the
+        # file, SQLite's busy handler alone makes writers wait, as it always can.
         if lock_path:
-            record.info[_LOCK_FD] = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            with suppress(OSError):
+                record.info[_LOCK_FD] = os.open(lock_path, os.O_RDONLY | os.O_CREAT, 0o644)
 
     @event.listens_for(engine, "close")
     def _on_close(_dbapi_conn, record):  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ DAY = dt.date(2026, 11, 20)
 
 
 def _lock_is_free(runtime) -> bool:
-    fd = os.open(f"{runtime.engine.url.database}-writer.lock", os.O_RDWR | os.O_CREAT)
+    fd = os.open(f"{runtime.engine.url.database}-writer.lock", os.O_RDONLY | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         fcntl.flock(fd, fcntl.LOCK_UN)
