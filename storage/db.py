@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -64,10 +65,9 @@ def _configure_sqlite(engine: Engine, database: str | None) -> None:
 
     @event.listens_for(engine, "close")
     def _on_close(_dbapi_conn, record):  # type: ignore[no-untyped-def]
-        fd = record.info.pop(_LOCK_FD, None)
-        if fd is not None:
-            record.info.pop(_LOCK_HELD, None)
-            os.close(fd)
+        if _LOCK_FD in record.info:
+            _release(record.info)
+            os.close(record.info.pop(_LOCK_FD))
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
@@ -76,9 +76,13 @@ def _configure_sqlite(engine: Engine, database: str | None) -> None:
             return
         info = conn.connection.info
         fd = info.get(_LOCK_FD)
-        if fd is not None and not info.get(_LOCK_HELD):
+        me = threading.get_ident()
+        # A second write transaction in a thread that already writes must not wait for itself:
+        # it goes straight to SQLite, whose busy timeout ends it with an error as it always did.
+        if fd is not None and _LOCK_HELD not in info and me not in _WRITING:
             fcntl.flock(fd, fcntl.LOCK_EX)  # blocks (without the GIL) until the writer before us is done
-            info[_LOCK_HELD] = True
+            info[_LOCK_HELD] = me
+            _WRITING.add(me)
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
@@ -90,7 +94,7 @@ def _configure_sqlite(engine: Engine, database: str | None) -> None:
         # The event comes before SQLAlchemy's commit: commit here, so the next writer is let in
         # only once the data is committed (SQLAlchemy's own commit then finds nothing to do).
         info = conn.connection.info
-        if info.get(_LOCK_HELD):
+        if _LOCK_HELD in info:
             try:
                 conn.connection.dbapi_connection.commit()
             finally:
@@ -99,7 +103,7 @@ def _configure_sqlite(engine: Engine, database: str | None) -> None:
     @event.listens_for(engine, "rollback")
     def _on_rollback(conn):  # type: ignore[no-untyped-def]
         info = conn.connection.info
-        if info.get(_LOCK_HELD):
+        if _LOCK_HELD in info:
             try:
                 conn.connection.dbapi_connection.rollback()
             finally:
@@ -114,8 +118,12 @@ _LOCK_FD = "lianxin_writer_lock_fd"
 _LOCK_HELD = "lianxin_writer_lock_held"
 
 
+_WRITING: set[int] = set()  # threads of this process holding the writer lock
+
+
 def _release(info: dict) -> None:
-    if info.pop(_LOCK_HELD, None):
+    if _LOCK_HELD in info:
+        _WRITING.discard(info.pop(_LOCK_HELD))
         fcntl.flock(info[_LOCK_FD], fcntl.LOCK_UN)
 
 

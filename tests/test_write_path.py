@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from storage.conversation import Pending, clear, get, put
 from storage.ledger import add_contact
@@ -162,3 +163,15 @@ def test_two_questions_for_one_openid_at_once_both_commit(runtime):
     assert errors == []
     with runtime.sessions.begin() as s:
         assert get(s, "o1") == Pending("confirm_duplicate", {"person_id": 2})
+
+
+def test_a_second_writer_in_the_same_thread_fails_as_before_instead_of_waiting_for_itself(runtime):
+    if runtime.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite writer lock")
+    with runtime.sessions.begin() as s:
+        s.execute(text("SELECT 1"))  # this thread now holds the writer lock
+        with runtime.engine.connect() as other:
+            other.connection.driver_connection.execute("PRAGMA busy_timeout=50")
+            with pytest.raises(OperationalError):
+                other.begin()
+    assert _lock_is_free(runtime)
