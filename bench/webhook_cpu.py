@@ -4,8 +4,10 @@
     python bench/webhook_cpu.py 'postgresql://…?options=-csearch_path%3Dbench_webhook' --profile
 
 The database is one freshly prepared by bench/webhook_setup.py; the messages are
-webhook_bench.py's (same senders, names and texts), so each records a new contact. `process_time` counts only this process's CPU, so neighbours'
-load changes the figures less than wall time (caches and frequency still move them a little).
+webhook_bench.py's (same senders, names and texts), so each records a new contact. The replies
+are counted by kind, so a run that only asked back is visible. `process_time` counts only this
+process's CPU, so neighbours' load changes the figures less than wall time (caches and frequency
+still move them a little); the statement count comes from `before_cursor_execute`.
 """
 
 from __future__ import annotations
@@ -46,7 +48,10 @@ def main() -> None:
     runtime = Runtime(Settings(database_url=args.url))
     conv = conversation_of(create_app(runtime=runtime))
     statements = [0]
-    event.listen(runtime.engine, "before_cursor_execute", lambda *_a, **_k: statements.__setitem__(0, statements[0] + 1))
+    def count(*_args: object) -> None:
+        statements[0] += 1
+
+    event.listen(runtime.engine, "before_cursor_execute", count)
     names = person_names()
     openids = [f"o_bench_{i}" for i in range(OFFICIALS)]
     first = int(time.time()) * 1_000_000  # fresh MsgIds: nothing is a retry
