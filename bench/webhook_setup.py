@@ -1,10 +1,11 @@
-"""Prepare a database for measuring the full webhook: 16 bound officials, 50 persons each.
+"""Prepare a database for measuring the full webhook: 16 bound officials, 100 persons each.
 
     python bench/webhook_setup.py sqlite:///var/bench-webhook.db
     python bench/webhook_setup.py postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3Dbench_webhook
 
 The database is emptied (SQLite file removed; PostgreSQL schema dropped and re-created), migrated
-and filled; it prints the `--openid`/`--name` arguments for bench/webhook_bench.py.
+and filled; it prints the `--openid`/`--name` arguments for bench/webhook_bench.py. Prepare it
+afresh before each run: the benchmark's messages are new contacts only on a fresh database.
 """
 
 from __future__ import annotations
@@ -21,12 +22,17 @@ from sqlalchemy import text  # noqa: E402
 
 from storage.db import make_engine, session_factory  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import Assignment, Official, OfficialBinding, Person, Region  # noqa: E402
+from storage.models import Assignment, ContactRecord, Official, OfficialBinding, Person, Region  # noqa: E402
 
 SURNAMES = "张李王赵钱孙周吴郑冯陈褚卫蒋沈韩杨朱秦尤许何吕施"
 GIVEN = ["建国", "秀英", "桂兰", "志强", "海燕", "德明", "玉梅", "国庆", "春花", "文华"]
 OFFICIALS = 16
-PERSONS = 50
+PERSONS = 100  # per official, each official their own; the same names in every roster
+HISTORY = (dt.date(2026, 3, 10), dt.date(2026, 7, 20))  # earlier contacts of every person
+
+
+def person_names() -> list[str]:
+    return [f"{SURNAMES[i % len(SURNAMES)]}{GIVEN[i // len(SURNAMES) % len(GIVEN)]}" for i in range(PERSONS)]
 
 
 def reset(url: str) -> None:
@@ -50,7 +56,7 @@ def main(url: str) -> None:
     reset(url)
     engine = make_engine(url)
     upgrade(engine)
-    names = [f"{SURNAMES[i % len(SURNAMES)]}{GIVEN[i // len(SURNAMES) % len(GIVEN)]}" for i in range(PERSONS)]
+    names = person_names()
     with session_factory(engine).begin() as s:
         county = Region(name="基准县", level="county")
         s.add(county)
@@ -58,20 +64,24 @@ def main(url: str) -> None:
         town = Region(name="基准镇", level="township", parent_id=county.id)
         s.add(town)
         s.flush()
-        village = Region(name="基准村", level="village", parent_id=town.id)
-        s.add(village)
-        s.flush()
-        persons = [Person(name=n, village_id=village.id, disability_level=2, active=True) for n in names]
-        s.add_all(persons)
-        s.flush()
         for i in range(OFFICIALS):
+            village = Region(name=f"基准{i}村", level="village", parent_id=town.id)
+            s.add(village)
+            s.flush()
             o = Official(name=f"委员{i}", phone=f"1380000{i:04d}", role="village_member", region_id=village.id)
             s.add(o)
+            persons = [Person(name=n, village_id=village.id, disability_level=2, active=True) for n in names]
+            s.add_all(persons)
             s.flush()
             s.add(OfficialBinding(openid=f"o_bench_{i}", official_id=o.id, active=True))
             s.add_all(
                 Assignment(official_id=o.id, person_id=p.id, kind="jurisdiction", start_date=dt.date(2026, 1, 1))
                 for p in persons
+            )
+            s.add_all(
+                ContactRecord(person_id=p.id, official_id=o.id, channel="home_visit", status="normal",
+                              contact_date=day, needs=[], voided=False)
+                for p in persons for day in HISTORY
             )
     engine.dispose()
     args = " ".join(f"--openid o_bench_{i}" for i in range(OFFICIALS))

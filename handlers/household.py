@@ -11,8 +11,9 @@ from handlers.need_alerts import notify_new_needs
 from handlers.person_choice import options_text
 from storage import conversation
 from storage.audit import audit
+from storage.conversation import Pending
 from storage.ledger import responsible_officials
-from storage.models import ConversationState, Person
+from storage.models import Person
 from storage.needs import add_need, recent_needs
 
 
@@ -32,7 +33,7 @@ def handle_need(turn: Turn, parsed: Any) -> Reply:
     return Reply(texts.HOUSEHOLD_WHICH.format(options=options_text(turn.session, persons)))
 
 
-def answer_choice(turn: Turn, state: ConversationState, reply: str) -> Reply | None:
+def answer_choice(turn: Turn, state: Pending, reply: str) -> Reply | None:
     options = state.payload["options"]
     if not reply.isdigit():
         return None

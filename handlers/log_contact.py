@@ -10,10 +10,10 @@ from handlers import texts
 from handlers.context import Reply, Turn
 from handlers.due_view import progress_line
 from handlers.need_alerts import notify_new_needs
-from handlers.person_choice import Entry, options_text, persons, resolve
+from handlers.person_choice import Entry, PersonRef, options_text, persons, resolve
 from storage import conversation
 from storage.audit import audit
-from storage.ledger import add_contact, same_day_record
+from storage.ledger import add_contact
 from storage.models import Person
 from storage.needs import add_need
 
@@ -44,8 +44,8 @@ def _single(turn: Turn, roster: Sequence[Entry], rec: Any) -> Reply:
             options = persons(turn.session, choice.options)
             return Reply(texts.ASK_WHICH.format(options=options_text(turn.session, options)))
         return Reply(_not_found(rec))
-    person = turn.session.get(Person, choice.person_id)
-    assert person is not None
+    # Id and name come from the roster just read: no need to load the whole person to log.
+    person = PersonRef(choice.person_id, dict(roster)[choice.person_id])
     return log_for_person(turn, person, record_payload(rec), _msg_id(turn), check_duplicate=True)
 
 
@@ -61,7 +61,9 @@ def _several(turn: Turn, roster: Sequence[Entry], records: Sequence[Any]) -> Rep
             continue
         payload = record_payload(rec)
         msg_id = f"{_msg_id(turn)}#{i}" if _msg_id(turn) else None
-        lines.append(_log(turn, person, payload, msg_id))
+        line = _log(turn, person, payload, msg_id)
+        assert line is not None  # no same-day check here
+        lines.append(line)
         logged += 1
     head = [texts.MULTI_LOGGED.format(n=logged)] if logged else []
     tail = [texts.UNDO_HINT] if logged else []
@@ -91,12 +93,13 @@ def record_payload(rec: Any) -> dict[str, Any]:
 
 
 def log_for_person(
-    turn: Turn, person: Person, payload: dict[str, Any], msg_id: str | None, *, check_duplicate: bool
+    turn: Turn, person: Person | PersonRef, payload: dict[str, Any], msg_id: str | None, *, check_duplicate: bool
 ) -> Reply:
     day = dt.date.fromisoformat(payload["date"]) if payload.get("date") else turn.today
     if day > turn.today:
         return Reply(texts.FUTURE_DATE.format(day=texts.day(day)))
-    if check_duplicate and same_day_record(turn.session, person.id, payload["channel"], day):
+    line = _log(turn, person, payload, msg_id, unless_same_day=check_duplicate)
+    if line is None:  # the person already has a record of this channel on that day
         conversation.put(
             turn.session,
             turn.openid,
@@ -109,17 +112,24 @@ def log_for_person(
                 day=texts.day(day), name=person.name, channel=texts.CHANNEL[payload["channel"]]
             )
         )
-    line = _log(turn, person, payload, msg_id)
     progress = progress_line(turn)
     return Reply("\n".join(x for x in (line, progress, texts.UNDO_HINT) if x))
 
 
-def _log(turn: Turn, person: Person, payload: dict[str, Any], msg_id: str | None) -> str:
+def _log(
+    turn: Turn,
+    person: Person | PersonRef,
+    payload: dict[str, Any],
+    msg_id: str | None,
+    *,
+    unless_same_day: bool = False,
+) -> str | None:
+    """Record the contact and describe it; None (nothing recorded) for a same-day repeat if asked."""
     official = turn.identity.official
     assert official is not None
     day = dt.date.fromisoformat(payload["date"]) if payload.get("date") else turn.today
     status = payload["status"] or "normal"
-    record = add_contact(
+    record_id = add_contact(
         turn.session,
         person_id=person.id,
         official_id=official.id,
@@ -129,8 +139,11 @@ def _log(turn: Turn, person: Person, payload: dict[str, Any], msg_id: str | None
         needs=payload["needs"],
         raw_text=payload["text"],
         source_msg_id=msg_id,
+        unless_same_day=unless_same_day,
     )
-    audit(turn.session, turn.actor, "contact.log", "contact", record.id, person_id=person.id)
+    if record_id is None:
+        return None
+    audit(turn.session, turn.actor, "contact.log", "contact", record_id, person_id=person.id)
     if status == "unreachable":
         return texts.LOGGED_UNREACHABLE.format(
             day=texts.day(day), name=person.name, channel=texts.CHANNEL[payload["channel"]].removesuffix("联系")
@@ -152,14 +165,16 @@ def _log(turn: Turn, person: Person, payload: dict[str, Any], msg_id: str | None
             urgent=status == "urgent",
             owner_official_id=official.id,
             source="official",
-            contact_id=record.id,
+            contact_id=record_id,
         )
         for code in payload["needs"]
     ]
     for need in needs:
         audit(turn.session, turn.actor, "need.open", "need", need.id, category=need.category)
+    full = person if isinstance(person, Person) else turn.session.get(Person, person.id)
+    assert full is not None
     _, escalated = notify_new_needs(
-        turn.session, person, needs, payload["text"], turn.today, skip_official_id=official.id
+        turn.session, full, needs, payload["text"], turn.today, skip_official_id=official.id
     )
     extra = texts.LOGGED_NEEDS.format(
         needs=texts.needs_list(payload["needs"]), ids="、".join(f"#{n.id}" for n in needs)

@@ -9,7 +9,8 @@ from handlers.context import Reply, Turn
 from handlers.household import answer_choice
 from handlers.log_contact import log_for_person
 from storage import conversation
-from storage.models import ConversationState, Person
+from storage.conversation import Pending
+from storage.models import Person
 
 _CANCEL = {"0", "取消", "算了", "不用了"}
 _YES = {"是", "是的", "对", "重复", "重复了", "y", "Y", "yes"}
@@ -17,7 +18,7 @@ _NO = {"否", "不是", "不", "没有", "另记", "另记一条", "n", "N", "no
 _DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
-def answer(turn: Turn, state: ConversationState, text: str) -> Reply | None:
+def answer(turn: Turn, state: Pending, text: str) -> Reply | None:
     """Handle the reply to `state`, or None when the message is not an answer to it."""
     reply = text.strip().strip("。.!！ ").translate(_DIGITS)
     if state.kind == "choose_person":
@@ -29,7 +30,7 @@ def answer(turn: Turn, state: ConversationState, text: str) -> Reply | None:
     return None
 
 
-def _choose(turn: Turn, state: ConversationState, reply: str) -> Reply | None:
+def _choose(turn: Turn, state: Pending, reply: str) -> Reply | None:
     options = state.payload["options"]
     if reply in _CANCEL:
         conversation.clear(turn.session, turn.openid)
@@ -46,7 +47,7 @@ def _choose(turn: Turn, state: ConversationState, reply: str) -> Reply | None:
     return log_for_person(turn, person, state.payload["record"], state.payload["msg_id"], check_duplicate=True)
 
 
-def _duplicate(turn: Turn, state: ConversationState, reply: str) -> Reply | None:
+def _duplicate(turn: Turn, state: Pending, reply: str) -> Reply | None:
     if reply in _YES or reply in _CANCEL:
         conversation.clear(turn.session, turn.openid)
         return Reply(texts.DUPLICATE_SKIPPED)

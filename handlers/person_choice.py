@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +13,13 @@ from storage.ledger import village_label
 from storage.models import Person
 
 Entry = tuple[int, str]  # (person id, name) of the sender's roster
+
+
+class PersonRef(NamedTuple):
+    """A roster entry where only the id and name of a person are needed."""
+
+    id: int
+    name: str
 
 
 @dataclass(frozen=True)

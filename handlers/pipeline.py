@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,7 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from handlers import dispatch, events, pending, texts
 from handlers.context import Deps, Incoming, Reply, Turn
 from storage import conversation, inbound
-from storage.bindings import identify
+from storage.bindings import Identity, lookup, note_inbound
+from storage.db import is_sqlite
+from storage.ledger import assigned_roster
 
 log = logging.getLogger(__name__)
 
@@ -26,26 +30,75 @@ _MEDIA = {
 }
 
 
+@dataclass(frozen=True)
+class _Understood:
+    """A text message's sender, their roster and the parse: everything read before any write."""
+
+    identity: Identity
+    roster: list[tuple[int, str]] | None
+    parsed: Any
+
+
 def process(sessions: sessionmaker[Session], deps: Deps, incoming: Incoming, parse: Parser) -> Reply:
-    """Handle `incoming` exactly once; a retry gets the reply stored the first time."""
-    with sessions.begin() as session:
-        if not inbound.claim(session, incoming.dedupe_key, incoming.openid, incoming.kind):
-            return Reply(inbound.stored_reply(session, incoming.dedupe_key))
-        reply = _dispatch(session, deps, incoming, parse)
-        inbound.store_reply(session, incoming.dedupe_key, reply.text)
-        return reply
+    """Handle `incoming` exactly once; a retry gets the reply stored the first time.
+
+    On SQLite a text is looked up and parsed in a read transaction of its own first, so the
+    database's one write lock is held only for the short write transaction (a reader never
+    blocks a writer there). What must be exact stays in the write transaction: the claim, the
+    pending question, the duplicate check and the records.
+    """
+    today = deps.today(incoming.received_at)
+    with sessions() as session:
+        early = None
+        if _text(incoming) and is_sqlite(session):
+            with session.begin():
+                session.connection(execution_options={"sqlite_deferred": True})
+                early = _understand(session, lookup(session, incoming.openid), incoming, today, parse)
+        with session.begin():
+            if not inbound.claim(session, incoming.dedupe_key, incoming.openid, incoming.kind):
+                return Reply(inbound.stored_reply(session, incoming.dedupe_key))
+            reply = _dispatch(session, deps, incoming, today, parse, early)
+            inbound.store_reply(session, incoming.dedupe_key, reply.text)
+            return reply
 
 
-def _dispatch(session: Session, deps: Deps, incoming: Incoming, parse: Parser) -> Reply:
-    identity = identify(session, incoming.openid, incoming.received_at)
-    turn = Turn(session, deps, incoming, identity, deps.today(incoming.received_at))
+def _text(incoming: Incoming) -> str:
+    """The text to understand ("" for events, media and empty messages)."""
+    if incoming.kind not in ("text", "voice"):
+        return ""
+    return (incoming.text or "").strip()
+
+
+def _understand(
+    session: Session, identity: Identity, incoming: Incoming, today: dt.date, parse: Parser
+) -> _Understood:
+    text = _text(incoming)
+    if identity.official is not None:
+        roster = assigned_roster(session, identity.official.id, today)
+        names = sorted({name for _id, name in roster})
+        return _Understood(identity, roster, parse(text, names, role="official", today=today))
+    names = sorted({p.name for p in identity.persons})
+    return _Understood(identity, None, parse(text, names, role="household", today=today))
+
+
+def _dispatch(
+    session: Session,
+    deps: Deps,
+    incoming: Incoming,
+    today: dt.date,
+    parse: Parser,
+    early: _Understood | None,
+) -> Reply:
+    identity = early.identity if early else lookup(session, incoming.openid)
+    note_inbound(identity, incoming.received_at)
+    turn = Turn(session, deps, incoming, identity, today, early.roster if early else None)
     if incoming.kind == "event":
         return events.handle(turn)
     if incoming.kind in _MEDIA:
         return Reply(_MEDIA[incoming.kind])
     if incoming.kind not in ("text", "voice"):
         return Reply(texts.UNSUPPORTED)
-    text = (incoming.text or "").strip()
+    text = _text(incoming)
     if not text:
         return Reply(texts.VOICE_EMPTY if incoming.kind == "voice" else texts.UNSUPPORTED)
 
@@ -56,14 +109,13 @@ def _dispatch(session: Session, deps: Deps, incoming: Incoming, parse: Parser) -
             return answered
         conversation.clear(session, incoming.openid)  # a new message: the old question lapses
 
+    if early is None:
+        early = _understand(session, identity, incoming, today, parse)
+        turn._roster = early.roster
+    parsed = early.parsed
     if identity.official is not None:
-        roster = sorted({name for _id, name in turn.roster()})
-        parsed = parse(text, roster, role="official", today=turn.today)
         return dispatch.OFFICIAL.get(parsed.intent, dispatch.OFFICIAL["unknown"])(turn, parsed)
     if identity.persons:
-        roster = sorted({p.name for p in identity.persons})
-        parsed = parse(text, roster, role="household", today=turn.today)
         return dispatch.HOUSEHOLD.get(parsed.intent, dispatch.HOUSEHOLD["unknown"])(turn, parsed)
-    parsed = parse(text, [], role="household", today=turn.today)
     handler = dispatch.UNBOUND.get(parsed.intent)
     return handler(turn, parsed) if handler else Reply(texts.UNBOUND)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
+from sqlalchemy import Insert, Table, insert
 from sqlalchemy.orm import Session
 
-from storage.models import AuditLog
+from storage.models import AuditLog, utcnow
+
+
+@cache
+def _insert() -> Insert:
+    # Core on the table, built once: an audit row needs no ORM bookkeeping.
+    return insert(cast(Table, AuditLog.__table__))
 
 
 def audit(
@@ -17,6 +25,14 @@ def audit(
     entity_id: int | None = None,
     **detail: Any,
 ) -> None:
-    session.add(
-        AuditLog(actor=actor, action=action, entity=entity, entity_id=entity_id, detail=detail or None)
+    session.execute(
+        _insert(),
+        {
+            "at": utcnow(),
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "detail": detail or None,
+        },
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.audit import audit
@@ -28,6 +29,7 @@ class Identity:
     openid: str
     official: Official | None
     persons: tuple[Person, ...]  # persons a household/guardian openid is bound to
+    bindings: tuple[OfficialBinding | HouseholdBinding, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def is_official(self) -> bool:
@@ -40,31 +42,52 @@ class Identity:
 
 def identify(session: Session, openid: str, now: dt.datetime | None = None) -> Identity:
     """Look the sender up and note the time of their message (for the 48-hour window)."""
-    now = now or utcnow()
-    row = session.execute(
+    identity = lookup(session, openid)
+    note_inbound(identity, now or utcnow())
+    return identity
+
+
+@cache
+def _official_of() -> Select:
+    return (
         select(OfficialBinding, Official)
         .join(Official, OfficialBinding.official_id == Official.id)
-        .where(OfficialBinding.openid == openid, OfficialBinding.active.is_(True), Official.active.is_(True))
-    ).first()
-    if row is not None:
-        binding, official = row
-        _touch(binding, now)
-        return Identity(openid=openid, official=official, persons=())
-    links = session.execute(
+        .where(
+            OfficialBinding.openid == bindparam("openid"),
+            OfficialBinding.active.is_(True),
+            Official.active.is_(True),
+        )
+    )
+
+
+@cache
+def _persons_of() -> Select:
+    return (
         select(HouseholdBinding, Person)
         .join(Person, HouseholdBinding.person_id == Person.id)
-        .where(HouseholdBinding.openid == openid, HouseholdBinding.active.is_(True))
+        .where(HouseholdBinding.openid == bindparam("openid"), HouseholdBinding.active.is_(True))
         .order_by(Person.id)
-    ).all()
-    for link, _person in links:
-        _touch(link, now)
-    return Identity(openid=openid, official=None, persons=tuple(p for _l, p in links))
+    )
 
 
-def _touch(binding: OfficialBinding | HouseholdBinding, now: dt.datetime) -> None:
-    # The 48-hour window needs minutes, not milliseconds: skip the write most of the time.
-    if binding.last_inbound_at is None or now - binding.last_inbound_at > INBOUND_TOUCH:
-        binding.last_inbound_at = now
+def lookup(session: Session, openid: str) -> Identity:
+    """Look the sender up without writing anything (see `note_inbound`)."""
+    row = session.execute(_official_of(), {"openid": openid}).first()
+    if row is not None:
+        binding, official = row
+        return Identity(openid=openid, official=official, persons=(), bindings=(binding,))
+    links = session.execute(_persons_of(), {"openid": openid}).all()
+    return Identity(
+        openid=openid, official=None, persons=tuple(p for _l, p in links), bindings=tuple(b for b, _p in links)
+    )
+
+
+def note_inbound(identity: Identity, now: dt.datetime) -> None:
+    """Record the time of the sender's message on their bindings (flushed with the session)."""
+    for binding in identity.bindings:
+        # The 48-hour window needs minutes, not milliseconds: skip the write most of the time.
+        if binding.last_inbound_at is None or now - binding.last_inbound_at > INBOUND_TOUCH:
+            binding.last_inbound_at = now
 
 
 def _unused_code(session: Session, digits: int = 6) -> str:

@@ -1,29 +1,69 @@
-"""Short-lived pending questions per openid, kept in the database so any worker can continue."""
+"""Short-lived pending questions per openid, kept in the database so any worker can continue.
+
+Core statements on the table, built once: every message from a person asks for their question.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Delete, Select, Table, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import ConversationState, utcnow
 
+_T = cast(Table, ConversationState.__table__)
 
-def get(session: Session, openid: str, now: dt.datetime | None = None) -> ConversationState | None:
-    state = session.scalar(select(ConversationState).where(ConversationState.openid == openid))
-    if state is not None and state.expires_at <= (now or utcnow()):
-        session.delete(state)
+
+@dataclass(frozen=True)
+class Pending:
+    """The question an openid was last asked: its kind and what is needed to finish it."""
+
+    kind: str
+    payload: dict[str, Any]
+
+
+@cache
+def _get() -> Select:
+    return select(_T.c.kind, _T.c.payload, _T.c.expires_at).where(_T.c.openid == bindparam("openid"))
+
+
+@cache
+def _delete() -> Delete:
+    return delete(_T).where(_T.c.openid == bindparam("openid"))
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(_T)
+    # The latest question wins, also when two messages of one openid are handled at once.
+    return stmt.on_conflict_do_update(
+        index_elements=[_T.c.openid],
+        set_={c: stmt.excluded[c] for c in ("kind", "payload", "expires_at")},
+    )
+
+
+def get(session: Session, openid: str, now: dt.datetime | None = None) -> Pending | None:
+    row = session.execute(_get(), {"openid": openid}).first()
+    if row is None:
         return None
-    return state
+    if row.expires_at <= (now or utcnow()):
+        clear(session, openid)
+        return None
+    return Pending(row.kind, row.payload)
 
 
 def put(session: Session, openid: str, kind: str, payload: dict[str, Any], ttl: dt.timedelta) -> None:
-    clear(session, openid)
-    session.add(ConversationState(openid=openid, kind=kind, payload=payload, expires_at=utcnow() + ttl))
+    session.execute(
+        _upsert(session.get_bind().dialect.name),
+        {"openid": openid, "kind": kind, "payload": payload, "expires_at": utcnow() + ttl},
+    )
 
 
 def clear(session: Session, openid: str) -> None:
-    session.execute(delete(ConversationState).where(ConversationState.openid == openid))
-    session.flush()
+    session.execute(_delete(), {"openid": openid})

@@ -2,14 +2,18 @@
 
 SQLite (the embedded default) is set up for several processes on one file: WAL, foreign keys,
 a busy timeout, and write transactions that take the write lock up front (BEGIN IMMEDIATE) so two
-writers queue instead of failing on a lock upgrade. Long read-only work (exports, dashboards) uses
-`read_sessions`, which begins deferred and never blocks writers.
+writers queue instead of failing on a lock upgrade — first on a file lock next to the database
+(`<db>-writer.lock`), which the kernel hands to the next writer at once. Long read-only work
+(exports, dashboards) uses `read_sessions`, which begins deferred and never blocks writers.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -28,7 +32,7 @@ def make_engine(url: str, **kwargs) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
         engine = create_engine(url, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, parsed.database)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         # psycopg 3 is the installed driver; accept plain postgresql:// URLs.
@@ -37,9 +41,14 @@ def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, database: str | None) -> None:
+    # Writers queue on a file lock next to the database before BEGIN IMMEDIATE: the kernel wakes
+    # the next one the moment the lock is free, where SQLite's busy handler polls with sleeps of
+    # up to 100 ms (unfair, and idle time under load). SQLite's own lock still guards the data.
+    lock_path = f"{database}-writer.lock" if database and database != ":memory:" else None
+
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn, record):  # type: ignore[no-untyped-def]
         # Take transaction control away from pysqlite so BEGIN is ours (SQLAlchemy recipe).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -48,13 +57,74 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+        # Read-only is enough for flock, so another user (the CLI) can queue too. Without the
+        # file, SQLite's busy handler alone makes writers wait, as it always can.
+        if lock_path:
+            with suppress(OSError):
+                record.info[_LOCK_FD] = os.open(lock_path, os.O_RDONLY | os.O_CREAT, 0o644)
+
+    @event.listens_for(engine, "close")
+    def _on_close(_dbapi_conn, record):  # type: ignore[no-untyped-def]
+        if _LOCK_FD in record.info:
+            _release(record.info)
+            os.close(record.info.pop(_LOCK_FD))
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         if conn.get_execution_options().get("sqlite_deferred"):
             conn.exec_driver_sql("BEGIN")
-        else:
+            return
+        info = conn.connection.info
+        fd = info.get(_LOCK_FD)
+        me = threading.get_ident()
+        # A second write transaction in a thread that already writes must not wait for itself:
+        # it goes straight to SQLite, whose busy timeout ends it with an error as it always did.
+        if fd is not None and _LOCK_HELD not in info and me not in _WRITING:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # blocks (without the GIL) until the writer before us is done
+            info[_LOCK_HELD] = me
+            _WRITING.add(me)
+        try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(info)
+            raise
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(conn):  # type: ignore[no-untyped-def]
+        # The event comes before SQLAlchemy's commit: commit here, so the next writer is let in
+        # only once the data is committed (SQLAlchemy's own commit then finds nothing to do).
+        info = conn.connection.info
+        if _LOCK_HELD in info:
+            try:
+                conn.connection.dbapi_connection.commit()
+            finally:
+                _release(info)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn):  # type: ignore[no-untyped-def]
+        info = conn.connection.info
+        if _LOCK_HELD in info:
+            try:
+                conn.connection.dbapi_connection.rollback()
+            finally:
+                _release(info)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn, record):  # type: ignore[no-untyped-def]
+        _release(record.info)  # in case a transaction ended without commit or rollback
+
+
+_LOCK_FD = "lianxin_writer_lock_fd"
+_LOCK_HELD = "lianxin_writer_lock_held"
+
+
+_WRITING: set[int] = set()  # threads of this process holding the writer lock
+
+
+def _release(info: dict) -> None:
+    if _LOCK_HELD in info:
+        _WRITING.discard(info.pop(_LOCK_HELD))
+        fcntl.flock(info[_LOCK_FD], fcntl.LOCK_UN)
 
 
 def is_sqlite(engine_or_session: Engine | Session) -> bool:

@@ -7,41 +7,54 @@ reply, or — if the first attempt rolled back — does the work itself.
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import InboundMessage, utcnow
 
+_T = cast(Table, InboundMessage.__table__)
+
+
+@cache
+def _claim(dialect: str) -> Any:
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(_T)
+        .values(
+            dedupe_key=bindparam("dedupe_key"),
+            openid=bindparam("openid"),
+            msg_type=bindparam("msg_type"),
+            created_at=bindparam("created_at"),
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(_T.c.id)
+    )
+
+
+@cache
+def _stored_reply() -> Any:
+    return select(_T.c.reply).where(_T.c.dedupe_key == bindparam("dedupe_key"))
+
+
+@cache
+def _store_reply() -> Any:
+    return update(_T).where(_T.c.dedupe_key == bindparam("key")).values(reply=bindparam("reply"))
+
 
 def claim(session: Session, dedupe_key: str, openid: str, msg_type: str) -> bool:
     """Record the message; False when it was already handled (a retry)."""
-    values = {
-        "dedupe_key": dedupe_key,
-        "openid": openid,
-        "msg_type": msg_type,
-        "created_at": utcnow(),
-    }
-    insert: Any = (
-        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )
-    stmt = (
-        insert(InboundMessage)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(InboundMessage.id)
-    )
+    values = {"dedupe_key": dedupe_key, "openid": openid, "msg_type": msg_type, "created_at": utcnow()}
     # RETURNING, not rowcount: psycopg reports -1 for an INSERT that returns rows.
-    return session.execute(stmt).scalar() is not None
+    return session.execute(_claim(session.get_bind().dialect.name), values).scalar() is not None
 
 
 def stored_reply(session: Session, dedupe_key: str) -> str | None:
-    return session.scalar(select(InboundMessage.reply).where(InboundMessage.dedupe_key == dedupe_key))
+    return session.execute(_stored_reply(), {"dedupe_key": dedupe_key}).scalar()
 
 
 def store_reply(session: Session, dedupe_key: str, reply: str | None) -> None:
-    session.execute(
-        update(InboundMessage).where(InboundMessage.dedupe_key == dedupe_key).values(reply=reply)
-    )
+    session.execute(_store_reply(), {"key": dedupe_key, "reply": reply})

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import cache
+from typing import cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Date, Insert, Select, Table, bindparam, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -41,15 +43,27 @@ def assigned_persons(session: Session, official_id: int, today: dt.date) -> list
     )
 
 
+@cache
+def _roster_query() -> Select:
+    # Built once on the tables (Core): it runs for every message an official sends.
+    a, p = Assignment.__table__.c, Person.__table__.c
+    today = bindparam("today", type_=Date)
+    return (
+        select(p.id, p.name)
+        .join_from(Person.__table__, Assignment.__table__, a.person_id == p.id)
+        .where(
+            a.official_id == bindparam("official_id"),
+            or_(a.end_date.is_(None), a.end_date >= today),
+            p.active.is_(True),
+        )
+        .distinct()
+        .order_by(p.name, p.id)
+    )
+
+
 def assigned_roster(session: Session, official_id: int, today: dt.date) -> list[tuple[int, str]]:
     """(person id, name) of the official's active persons: what a message is matched against."""
-    rows = session.execute(
-        select(Person.id, Person.name)
-        .join(Assignment, Assignment.person_id == Person.id)
-        .where(Assignment.official_id == official_id, open_assignment(today), Person.active.is_(True))
-        .distinct()
-        .order_by(Person.name, Person.id)
-    ).all()
+    rows = session.execute(_roster_query(), {"official_id": official_id, "today": today})
     return [(int(i), str(n)) for i, n in rows]
 
 
@@ -66,22 +80,36 @@ def is_assigned(session: Session, official_id: int, person_id: int, today: dt.da
     )
 
 
-def responsible_officials(session: Session, person_id: int, today: dt.date) -> list[tuple[Official, str]]:
-    """(official, kind) for every open assignment of the person, jurisdiction first."""
-    rows = session.execute(
+@cache
+def _responsible() -> Select:
+    today = bindparam("today", type_=Date)
+    return (
         select(Official, Assignment.kind)
         .join(Assignment, Assignment.official_id == Official.id)
-        .where(Assignment.person_id == person_id, open_assignment(today), Official.active.is_(True))
+        .where(
+            Assignment.person_id == bindparam("person_id"),
+            or_(Assignment.end_date.is_(None), Assignment.end_date >= today),
+            Official.active.is_(True),
+        )
         .order_by(Assignment.kind, Official.id)
-    ).all()
+    )
+
+
+def responsible_officials(session: Session, person_id: int, today: dt.date) -> list[tuple[Official, str]]:
+    """(official, kind) for every open assignment of the person, jurisdiction first."""
+    rows = session.execute(_responsible(), {"person_id": person_id, "today": today}).all()
     return [(o, k) for o, k in rows]
+
+
+@cache
+def _region_column(column: str) -> Select:
+    regions = Region.__table__
+    return select(regions.c[column]).where(regions.c.id == bindparam("region_id"))
 
 
 def township_staff(session: Session, person: Person) -> list[Official]:
     """Officials of role `township` whose region is the person's township."""
-    township_id = session.scalar(
-        select(Region.parent_id).where(Region.id == person.village_id)
-    )
+    township_id = session.execute(_region_column("parent_id"), {"region_id": person.village_id}).scalar()
     if township_id is None:
         return []
     return list(
@@ -94,20 +122,7 @@ def township_staff(session: Session, person: Person) -> list[Official]:
 
 
 def village_label(session: Session, person: Person) -> str:
-    return session.scalar(select(Region.name).where(Region.id == person.village_id)) or ""
-
-
-def same_day_record(
-    session: Session, person_id: int, channel: str | None, day: dt.date
-) -> ContactRecord | None:
-    return session.scalar(
-        select(ContactRecord).where(
-            ContactRecord.person_id == person_id,
-            ContactRecord.contact_date == day,
-            ContactRecord.channel.is_(None) if channel is None else ContactRecord.channel == channel,
-            ContactRecord.voided.is_(False),
-        ).limit(1)
-    )
+    return session.execute(_region_column("name"), {"region_id": person.village_id}).scalar() or ""
 
 
 def add_contact(
@@ -121,21 +136,51 @@ def add_contact(
     needs: Sequence[str],
     raw_text: str,
     source_msg_id: str | None,
-) -> ContactRecord:
-    record = ContactRecord(
-        person_id=person_id,
-        official_id=official_id,
-        channel=channel,
-        status=status,
-        contact_date=day,
-        needs=list(needs),
-        raw_text=raw_text,
-        source_msg_id=source_msg_id,
-        voided=False,
-    )
-    session.add(record)
-    session.flush()
-    return record
+    unless_same_day: bool = False,
+) -> int | None:
+    """Insert a contact record and return its id.
+
+    With `unless_same_day`, nothing is inserted (and None returned) when the person already has
+    a record of that channel on that day: check and insert are one statement.
+    """
+    values = {
+        "person_id": person_id,
+        "official_id": official_id,
+        "channel": channel,
+        "status": status,
+        "contact_date": day,
+        "needs": list(needs),
+        "raw_text": raw_text,
+        "note": None,
+        "source_msg_id": source_msg_id,
+        "voided": False,
+        "voided_at": None,
+        "created_at": utcnow(),
+    }
+    return session.execute(_insert_contact(unless_same_day, channel is None), values).scalar()
+
+
+_CONTACT_COLUMNS = (
+    "person_id", "official_id", "channel", "status", "contact_date", "needs", "raw_text", "note",
+    "source_msg_id", "voided", "voided_at", "created_at",
+)  # fmt: skip
+
+
+@cache
+def _insert_contact(unless_same_day: bool, no_channel: bool) -> Insert:
+    t = cast(Table, ContactRecord.__table__)
+    row = select(*(bindparam(c, type_=t.c[c].type) for c in _CONTACT_COLUMNS))
+    if unless_same_day:
+        h = t.alias("h")
+        row = row.where(
+            ~exists().where(
+                h.c.person_id == bindparam("person_id"),
+                h.c.contact_date == bindparam("contact_date"),
+                h.c.channel.is_(None) if no_channel else h.c.channel == bindparam("channel"),
+                h.c.voided.is_(False),
+            )
+        )
+    return insert(t).from_select(list(_CONTACT_COLUMNS), row, include_defaults=False).returning(t.c.id)
 
 
 def last_own_record(session: Session, official_id: int) -> ContactRecord | None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Insert, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from storage.models import OPEN_NEED_STATUSES, Need, utcnow
@@ -23,21 +25,30 @@ def add_need(
     reporter_openid: str | None = None,
     source_msg_id: str | None = None,
 ) -> Need:
-    need = Need(
-        person_id=person_id,
-        category=category,
-        text=text,
-        urgency="urgent" if urgent else "normal",
-        status="open",
-        owner_official_id=owner_official_id,
-        source=source,
-        contact_id=contact_id,
-        reporter_openid=reporter_openid,
-        source_msg_id=source_msg_id,
-    )
-    session.add(need)
-    session.flush()
-    return need
+    now = utcnow()
+    values = {
+        "person_id": person_id,
+        "category": category,
+        "text": text,
+        "urgency": "urgent" if urgent else "normal",
+        "status": "open",
+        "owner_official_id": owner_official_id,
+        "source": source,
+        "contact_id": contact_id,
+        "reporter_openid": reporter_openid,
+        "source_msg_id": source_msg_id,
+        "created_at": now,
+        "updated_at": now,
+    }
+    need_id = session.execute(_insert(), values).scalar_one()
+    # A plain copy of the row (not in the session): callers read its id, category and urgency.
+    return Need(id=need_id, **values)
+
+
+@cache
+def _insert() -> Insert:
+    table = cast(Table, Need.__table__)
+    return insert(table).returning(table.c.id)
 
 
 def open_needs(session: Session, person_ids: Sequence[int]) -> list[Need]:
