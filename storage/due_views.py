@@ -115,7 +115,11 @@ def _unpivoted(
                                         f"{_days_overdue(dialect, rule, i)} ELSE 0 END")
     wanted = sorted(set(statuses)) if statuses is not None else list(STATUSES)
     params.update({f"w{j}": st for j, st in enumerate(wanted)})
+    # With days, MATERIALIZED: the engine's rows once; pulled up into this query, every mention
+    # of a last contact would run the engine's correlated history lookup again. Without, pulled
+    # up: counts never read a last contact, so it is never looked up.
     sql = f"""
+        WITH x AS {"MATERIALIZED " if with_days else ""}({inner.text})
         SELECT * FROM (
           SELECT x.person_id AS person_id, x.person_name AS person_name,
                  x.official_id AS official_id, x.assignment_id AS assignment_id,
@@ -124,7 +128,7 @@ def _unpivoted(
                  {per_rule(lambda i, rule: f"x.l{i}")} AS last_contact,
                  {per_rule(lambda i, rule: f"x.d{i}")} AS done_count,
                  {days} AS days_overdue
-          FROM ({inner.text}) x
+          FROM x
           CROSS JOIN ({numbers}) r
         ) u
         WHERE u.status IN ({", ".join(f":w{j}" for j in range(len(wanted)))})"""
@@ -141,12 +145,16 @@ def _prepare(session: Session) -> None:
         # The engine's hash aggregate over every open assignment of the region stays in memory
         # for this statement only (storage.due does the same for its own).
         session.execute(text("SET LOCAL work_mem = '256MB'"))
+        # The planner takes the engine's aggregate for a few hundred rows and would run all of it
+        # in every parallel worker, each then keeping a third of the result.
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def _restore(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         # Later, index-driven queries in the same transaction must not plan with that work_mem.
         session.execute(text("SET LOCAL work_mem TO DEFAULT"))
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
 
 
 def due_counts(
@@ -163,19 +171,29 @@ def due_counts(
     A person counts once per group: under `rule` (keys are rule ids) and `official`, their rows
     of that rule or official only. Groups with nobody judged are absent.
     """
-    if not _distinct(rules_by_county):
+    rules = _distinct(rules_by_county)
+    if not rules:
         return {}
-    inner, params, rules = _unpivoted(session, rules_by_county, today, official_id, region_id,
-                                      None, with_days=False)
+    if by == "rule":
+        rows_sql, params, _ = _unpivoted(session, rules_by_county, today, official_id, region_id,
+                                         None, with_days=False)
+        done, late = "CASE WHEN u.status = 'done' THEN 1 ELSE 0 END", \
+            "CASE WHEN u.status = 'overdue' THEN 1 ELSE 0 END"
+    else:
+        # Straight from the engine's one row per assignment: no rule-by-rule rows needed.
+        inner, params = _query(rules, rules_by_county, today, official_id, region_id, None)
+        rows_sql, params = inner.text, dict(params)
+        done = "CASE WHEN {} THEN 1 ELSE 0 END".format(
+            " AND ".join(f"(u.s{i} IS NULL OR u.s{i} = 'done')" for i in range(len(rules))))
+        late = "CASE WHEN {} THEN 1 ELSE 0 END".format(
+            " OR ".join(f"u.s{i} = 'overdue'" for i in range(len(rules))))
     key = GROUPS[by]
     join = "JOIN persons p ON p.id = u.person_id" if by == "village" else ""
     sql = f"""
         SELECT g, COUNT(*), SUM(all_done), SUM(any_overdue)
         FROM (
-          SELECT {key} AS g, u.person_id,
-                 MIN(CASE WHEN u.status = 'done' THEN 1 ELSE 0 END) AS all_done,
-                 MAX(CASE WHEN u.status = 'overdue' THEN 1 ELSE 0 END) AS any_overdue
-          FROM ({inner}) u {join}
+          SELECT {key} AS g, u.person_id, MIN({done}) AS all_done, MAX({late}) AS any_overdue
+          FROM ({rows_sql}) u {join}
           GROUP BY {key}, u.person_id
         ) per_person
         GROUP BY g"""
