@@ -2,9 +2,10 @@
 official or rule, and one sorted page of the status list.
 
 The engine's statement (`storage.due._query`: one row per assignment, a status, last contact and
-count per rule) becomes a subquery here; the rows are unpivoted to one per (assignment, rule) by
-a join with the rule numbers, and then either grouped or sorted and cut to a page, so a county of
-100,000 people sends back a few hundred rows instead of every status. Days overdue, which the
+count per rule) becomes a subquery here, grouped per person and then per village or official, or
+unpivoted to one row per (assignment, rule) by a join with the rule numbers and then grouped per
+rule or sorted and cut to a page. A county of 100,000 people sends back a few hundred rows
+instead of every status. Days overdue, which the
 engine computes in Python (`storage.periods.overdue_since`), are computed in SQL with each
 dialect's date functions so the page can be ordered exactly as `storage.due.sort_rows` orders.
 """
@@ -219,7 +220,7 @@ def status_page(
 
     An offset past the end is moved back to the last page's, as a pager would.
     """
-    if not _distinct(rules_by_county):
+    if not _distinct(rules_by_county) or (statuses is not None and not set(statuses)):
         return StatusPage([], 0, 0)
     inner, params, rules = _unpivoted(session, rules_by_county, today, official_id, region_id,
                                       statuses, with_days=True)
