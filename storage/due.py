@@ -441,6 +441,7 @@ def _order(row: RuleStatus):
     return (
         _RANK[row.status], -row.days_overdue,
         row.last_contact or dt.date.min, row.person_name, row.person_id, row.rule_id,
+        row.assignment_id,  # two officials' rows of one rule: a fixed order, not arrival order
     )
 
 

@@ -1,22 +1,19 @@
 """The dashboard's one door to the reminders engine (`storage.due`): who is done, due, overdue.
 
-The rules themselves live in the engine; this module only asks it and groups its rows. While the
-engine is not installed every function returns None and the pages say so.
+The rules themselves live in the engine; this module only asks it (county-wide counts and list
+pages grouped and cut in SQL by `storage.due_views`). While the engine is not installed every function returns None and the pages say so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
-
-from storage.models import Person
 
 
 @dataclass(frozen=True)
@@ -25,11 +22,22 @@ class DueSummary:
     by_village: dict[int, tuple[int, int, int]]
 
 
+@dataclass(frozen=True)
+class DuePage:
+    rows: list[Any]  # the engine's RuleStatus rows of this page, in the engine's order
+    number: int  # 1-based page number actually shown (a page past the end shows the last)
+    total: int
+
+
 def _engine() -> Any | None:
     try:
         return importlib.import_module("storage.due")
     except ModuleNotFoundError:
         return None
+
+
+def _views() -> Any | None:
+    return importlib.import_module("storage.due_views") if _engine() is not None else None
 
 
 def available() -> bool:
@@ -47,7 +55,8 @@ def due_rows(
 ) -> list[Any] | None:
     """The engine's person×rule rows (person_id, official_id, rule_id, status, …) or None.
 
-    Rows come overdue first (most overdue first), as the engine orders them.
+    Rows come overdue first (most overdue first), as the engine orders them. For a whole county
+    use `summary`, `timeliness` or `page`, which group and cut in SQL.
     """
     engine = _engine()
     if engine is None:
@@ -96,33 +105,48 @@ def _loaded_policies(settings: Any) -> Any:
     return _policies_for(settings.policy_file, settings.default_policy)
 
 
-def summarize(session: Session, rows: list[Any], village_ids: list[int]) -> DueSummary:
-    person_village = dict(
-        session.execute(
-            select(Person.id, Person.village_id).where(Person.village_id.in_(village_ids))
-        ).all()
+def summary(
+    session: Session, settings: Any, today: dt.date, region_id: int, village_ids: list[int]
+) -> DueSummary | None:
+    """Per village of `village_ids`: persons judged, all rules done, overdue (counted in SQL)."""
+    views = _views()
+    if views is None:
+        return None
+    counts = views.due_counts(session, rules_by_county(session, settings), today, "village",
+                              region_id=region_id)
+    wanted = set(village_ids)
+    return DueSummary({v: (c.persons, c.done, c.overdue) for v, c in counts.items() if v in wanted})
+
+
+def timeliness(
+    session: Session, settings: Any, today: dt.date, region_id: int
+) -> dict[int, tuple[int, int]] | None:
+    """official id -> (persons they answer for, of which not overdue on that official's rules)."""
+    views = _views()
+    if views is None:
+        return None
+    counts = views.due_counts(session, rules_by_county(session, settings), today, "official",
+                              region_id=region_id)
+    return {o: (c.persons, c.persons - c.overdue) for o, c in counts.items() if o is not None}
+
+
+def page(
+    session: Session,
+    settings: Any,
+    today: dt.date,
+    *,
+    number: int,
+    size: int,
+    region_id: int | None = None,
+    official_id: int | None = None,
+    statuses: tuple[str, ...] | None = None,
+) -> DuePage | None:
+    """Page `number` of the engine's rows, sorted and cut in SQL (overdue first, longest first)."""
+    views = _views()
+    if views is None:
+        return None
+    found = views.status_page(
+        session, rules_by_county(session, settings), today, offset=(number - 1) * size,
+        limit=size, region_id=region_id, official_id=official_id, statuses=statuses,
     )
-    # One pass: person -> [every rule done, some rule overdue].
-    state: dict[int, list[bool]] = {}
-    for r in rows:
-        if r.person_id not in person_village:
-            continue
-        seen = state.get(r.person_id)
-        if seen is None:
-            state[r.person_id] = [r.status == "done", r.status == "overdue"]
-        else:
-            seen[0] = seen[0] and r.status == "done"
-            seen[1] = seen[1] or r.status == "overdue"
-    by_village: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for person_id, (done, overdue) in state.items():
-        counts = by_village[person_village[person_id]]
-        counts[0] += 1
-        counts[1] += done
-        counts[2] += overdue
-    return DueSummary({v: (c[0], c[1], c[2]) for v, c in by_village.items()})
-
-
-def sort_key(row: Any) -> tuple:
-    """Overdue first (longest first), then due soon, then the rest."""
-    order = {"overdue": 0, "due_soon": 1, "due": 2, "done": 3}
-    return (order.get(row.status, 9), -(row.days_overdue or 0), row.person_name)
+    return DuePage(found.rows, found.offset // size + 1, found.total)

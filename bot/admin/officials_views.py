@@ -33,19 +33,6 @@ def quotas_for(session, sc) -> dict[str, int]:
     return dict(policy.pairing_quotas) if policy and policy.pairing_quotas else PAIRING_QUOTA
 
 
-def timeliness(rows) -> dict[int, tuple[int, int]]:
-    """official id -> (persons they answer for, of which not overdue on that official's rules)."""
-    persons: dict[int, set[int]] = defaultdict(set)
-    late: dict[int, set[int]] = defaultdict(set)
-    for r in rows or []:
-        if r.official_id is None:
-            continue
-        persons[r.official_id].add(r.person_id)
-        if r.status == "overdue":
-            late[r.official_id].add(r.person_id)
-    return {o: (len(p), len(p) - len(late[o])) for o, p in persons.items()}
-
-
 @bp.get("/officials")
 def officials():
     role = request.args.get("role", "")
@@ -64,16 +51,15 @@ def officials():
             ]
         page = page_from_request(len(chosen))
         shown = chosen[page.offset : page.offset + page.size]
-        rows = due_status.due_rows(s, runtime().settings, today(), region_id=sc.root.id)
-        timely = timeliness(rows)
+        timely = due_status.timeliness(s, runtime().settings, today(), sc.root.id)
         items = [
             (o, sc.path(o.region_id) if o.region_id in sc.nodes else "", loads.get(o.id, {}),
-             quota_of(o, quotas), timely.get(o.id))
+             quota_of(o, quotas), (timely or {}).get(o.id))
             for o in shown
         ]
     return render_template(
         "admin/officials.html", items=items, page=page, scope=sc, role=role, short_only=short_only,
-        due_available=rows is not None,
+        due_available=timely is not None,
     )
 
 
@@ -102,7 +88,7 @@ def official(official_id: int):
         ).all()
         rows = due_status.due_rows(s, runtime().settings, today(), official_id=o.id)
         visible = {p.id for _, p in assigned}
-        rules = sorted((r for r in rows or [] if r.person_id in visible), key=due_status.sort_key)
+        rules = [r for r in rows or [] if r.person_id in visible]  # in the engine's order
         settings = runtime().settings
         link = due_url(settings.base_url, current_app.config["SECRET_KEY"], o.id)
         return render_template(

@@ -68,28 +68,24 @@ def village_counts(
     counts = {v: Counts() for v in village_ids}
     in_villages = Person.village_id.in_(village_ids)
     live = and_(in_villages, Person.active.is_(True))
-    for v, persons, special in session.execute(
+    # Festival greetings are owed to persons someone is assigned to: an index-only probe per
+    # person (ix_assignments_open_person), in the same pass that counts them.
+    assigned = (
+        select(Assignment.id)
+        .where(Assignment.person_id == Person.id, Assignment.end_date.is_(None))
+        .exists()
+    )
+    targets = func.sum(case((assigned, 1), else_=0)) if festival is not None else literal(0)
+    for v, persons, special, festival_targets in session.execute(
         select(
             Person.village_id,
             func.count(),
             func.sum(case((Person.special_hardship.is_(True), 1), else_=0)),
+            targets,
         ).where(live).group_by(Person.village_id)
     ):
-        counts[v].persons, counts[v].special = persons, special or 0
-
-    if festival is not None:
-        # Festival greetings are owed to persons someone is assigned to (an index probe each).
-        assigned = (
-            select(Assignment.id)
-            .where(Assignment.person_id == Person.id, Assignment.end_date.is_(None))
-            .exists()
-        )
-        for v, targets in session.execute(
-            select(Person.village_id, func.count())
-            .where(live, assigned)
-            .group_by(Person.village_id)
-        ):
-            counts[v].festival_targets = targets
+        c = counts[v]
+        c.persons, c.special, c.festival_targets = persons, special or 0, int(festival_targets or 0)
 
     # One row per person first (cheap hash aggregate), then sums per village: far cheaper than
     # three COUNT(DISTINCT …) sorts over every contact row.
@@ -98,7 +94,9 @@ def village_counts(
     in_window = literal(False)
     if festival is not None:
         in_window = ContactRecord.contact_date.between(*festival)
-        dates = or_(in_period, in_window)
+        # The OR alone cannot bound the index range scan per person; the hull of both can.
+        hull = ContactRecord.contact_date.between(min(start, festival[0]), max(end, festival[1]))
+        dates = and_(hull, or_(in_period, in_window))
     flag = lambda cond: func.max(case((cond, 1), else_=0))  # noqa: E731
     per_person = (
         select(

@@ -47,8 +47,7 @@ def overview():
         except OutOfScope:
             abort(404)
         village_ids = [v.id for v in villages]
-        rows = due_status.due_rows(s, runtime().settings, day, region_id=region_id or sc.root.id)
-        due = due_status.summarize(s, rows, village_ids) if rows is not None else None
+        due = due_status.summary(s, runtime().settings, day, region_id or sc.root.id, village_ids)
         counts = village_counts(s, village_ids, period.start, period.end, window, due)
         trend = monthly_trend(s, village_ids, last_months(day)) if village_ids else []
     by_township: dict[int, Counts] = {}

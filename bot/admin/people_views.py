@@ -8,7 +8,17 @@ from sqlalchemy import func, or_, select
 
 from bot.admin import bp, due_status, person_data
 from bot.admin.scope import OutOfScope, person_in_scope
-from bot.admin.web import in_scope, int_arg, page_from_request, reading, runtime, scope, today
+from bot.admin.web import (
+    PAGE_SIZE,
+    Page,
+    in_scope,
+    int_arg,
+    page_from_request,
+    reading,
+    runtime,
+    scope,
+    today,
+)
 from storage.models import HARDSHIP_FLAGS, Official, Person
 
 STATUS_FILTERS = {"overdue": ("overdue",), "due_soon": ("due_soon",), "all": ("overdue", "due_soon")}
@@ -53,7 +63,7 @@ def person(person_id: int):
         sc = scope(s)
         p = in_scope(person_in_scope, s, sc, person_id)
         rows = due_status.due_rows(s, runtime().settings, today(), region_id=p.village_id)
-        rules = sorted((r for r in rows or [] if r.person_id == p.id), key=due_status.sort_key)
+        rules = [r for r in rows or [] if r.person_id == p.id]
         officials = _official_names(s, {r.official_id for r in rules})
         return render_template(
             "admin/person.html",
@@ -88,23 +98,19 @@ def overdue():
     wanted = STATUS_FILTERS.get(status, STATUS_FILTERS["overdue"])
     with reading() as s:
         sc = scope(s)
-        villages = set(_villages(sc, region_id))
-        rows = due_status.due_rows(
-            s, runtime().settings, today(), region_id=region_id or sc.root.id,
-            official_id=official_id, statuses=wanted,
+        _villages(sc, region_id)  # 404 outside the account's region
+        found = due_status.page(
+            s, runtime().settings, today(), number=max(1, int_arg("page", 1) or 1),
+            size=PAGE_SIZE, region_id=region_id or sc.root.id, official_id=official_id,
+            statuses=wanted,
         )
-        if rows is None:
+        if found is None:
             return render_template("admin/overdue.html", available=False, scope=sc)
-        person_village = dict(
-            s.execute(select(Person.id, Person.village_id).where(Person.village_id.in_(villages)))
-            .all()
-        )
-        chosen = sorted(
-            (r for r in rows if r.status in wanted and r.person_id in person_village),
-            key=due_status.sort_key,
-        )
-        page = page_from_request(len(chosen))
-        shown = chosen[page.offset : page.offset + page.size]
+        page = Page(found.number, PAGE_SIZE, found.total)
+        shown = found.rows
+        person_village = dict(s.execute(
+            select(Person.id, Person.village_id).where(Person.id.in_({r.person_id for r in shown}))
+        ).all()) if shown else {}
         officials = _official_names(s, {r.official_id for r in shown})
         items = [(r, sc.path(person_village[r.person_id]), officials.get(r.official_id)) for r in shown]
     return render_template(

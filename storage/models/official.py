@@ -55,6 +55,14 @@ class Assignment(Timestamped, Base):
             postgresql_where=text("end_date IS NULL"),
         ),
         Index("ix_assignments_person_kind", "person_id", "kind"),
+        # Migration 0004_dashboard: persons with an open assignment (the overview's festival
+        # targets), one index-only probe each.
+        Index(
+            "ix_assignments_open_person",
+            "person_id",
+            sqlite_where=text("end_date IS NULL"),
+            postgresql_where=text("end_date IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
