@@ -55,7 +55,7 @@ class Assignment(Timestamped, Base):
             postgresql_where=text("end_date IS NULL"),
         ),
         Index("ix_assignments_person_kind", "person_id", "kind"),
-        # Migration 0004_dashboard: persons with an open assignment (the overview's festival
+        # Migration 0005_open_assignments: persons with an open assignment (the overview's festival
         # targets), one index-only probe each.
         Index(
             "ix_assignments_open_person",

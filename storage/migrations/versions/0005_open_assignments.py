@@ -4,15 +4,15 @@ The overview counts, per village, the persons someone is assigned to (they are o
 greetings); with this partial index each person is one index-only probe instead of a read of
 every assignment row in the province.
 
-Revision ID: 0004_dashboard
-Revises: 0003_reminders
+Revision ID: 0005_open_assignments
+Revises: 0004_contact_summary
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_dashboard"
-down_revision = "0003_reminders"
+revision = "0005_open_assignments"
+down_revision = "0004_contact_summary"
 branch_labels = None
 depends_on = None
 
