@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
-from storage.due import STATUSES, Rule, RuleStatus, _as_date, _query
+from storage.due import STATUSES, Rule, RuleStatus, _Dates, _query, has_future_contacts
 from storage.periods import checkpoints
 
 GROUPS = {"village": "p.village_id", "official": "u.official_id", "rule": "u.rule_no"}
@@ -98,7 +98,8 @@ def _unpivoted(
     done_count, days_overdue (0 unless overdue, and only `with_days`).
     """
     rules = _distinct(rules_by_county)
-    inner, params = _query(rules, rules_by_county, today, official_id, region_id, statuses)
+    inner, params = _query(rules, rules_by_county, today, official_id, region_id, statuses,
+                           future_contacts=has_future_contacts(session, today))
     params = dict(params)
     dialect = session.get_bind().dialect.name
     numbers = " UNION ALL ".join(f"SELECT {i} AS rule_no" for i in range(len(rules)))
@@ -182,7 +183,8 @@ def due_counts(
             "CASE WHEN u.status = 'overdue' THEN 1 ELSE 0 END"
     else:
         # Straight from the engine's one row per assignment: no rule-by-rule rows needed.
-        inner, params = _query(rules, rules_by_county, today, official_id, region_id, None)
+        inner, params = _query(rules, rules_by_county, today, official_id, region_id, None,
+                               future_contacts=has_future_contacts(session, today))
         rows_sql, params = inner.text, dict(params)
         done = "CASE WHEN {} THEN 1 ELSE 0 END".format(
             " AND ".join(f"(u.s{i} IS NULL OR u.s{i} = 'done')" for i in range(len(rules))))
@@ -250,9 +252,9 @@ def status_page(
     _restore(session)
     required = [checkpoints(r.period, r.count, r.paced_by_quarter, today).cur_required
                 for r in rules]
-    rows = []
+    rows, dates = [], _Dates()
     for person_id, name, oid, aid, no, status, last, done, days, _ in found:
         rule = rules[no]
         rows.append(RuleStatus(person_id, name, oid, aid, rule.id, rule.label, rule.kind, status,
-                               _as_date(last), int(days or 0), int(done or 0), required[no]))
+                               dates[last], int(days or 0), int(done or 0), required[no]))
     return StatusPage(rows, int(found[0][-1]) if found else 0, offset)
