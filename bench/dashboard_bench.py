@@ -249,9 +249,9 @@ def main() -> None:
         if fresh and path.exists():
             path.unlink()
     engine = make_engine(url)
+    upgrade(engine)  # a reused database gets the migrations added since it was loaded
+    engine.dispose()
     if fresh:
-        upgrade(engine)
-        engine.dispose()
         if args.generator == "province":
             generate_province(args.url, url, args.schema, args.persons)
         else:
