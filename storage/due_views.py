@@ -1,7 +1,7 @@
 """What the dashboard shows of `storage.due`, grouped and paged in SQL: counts per village,
 official or rule, and one sorted page of the status list.
 
-The engine's statement (`storage.due._query`: one row per assignment, a status, last contact and
+The engine's statement (`storage.due_sql.statement`: one row per assignment, a status, last contact and
 count per rule) becomes a subquery here, grouped per person and then per village or official, or
 unpivoted to one row per (assignment, rule) by a join with the rule numbers and then grouped per
 rule or sorted and cut to a page. A county of 100,000 people sends back a few hundred rows
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
-from storage.due import STATUSES, Rule, RuleStatus, _Dates, _query, has_future_contacts
+from storage.due import ParsedDates, Rule, RuleStatus
+from storage.due_sql import STATUSES, has_future_contacts, statement
 from storage.periods import checkpoints
 
 GROUPS = {"village": "p.village_id", "official": "u.official_id", "rule": "u.rule_no"}
@@ -98,7 +99,7 @@ def _unpivoted(
     done_count, days_overdue (0 unless overdue, and only `with_days`).
     """
     rules = _distinct(rules_by_county)
-    inner, params = _query(rules, rules_by_county, today, official_id, region_id, statuses,
+    inner, params = statement(rules, rules_by_county, today, official_id, region_id, statuses,
                            future_contacts=has_future_contacts(session, today))
     params = dict(params)
     dialect = session.get_bind().dialect.name
@@ -183,7 +184,7 @@ def due_counts(
             "CASE WHEN u.status = 'overdue' THEN 1 ELSE 0 END"
     else:
         # Straight from the engine's one row per assignment: no rule-by-rule rows needed.
-        inner, params = _query(rules, rules_by_county, today, official_id, region_id, None,
+        inner, params = statement(rules, rules_by_county, today, official_id, region_id, None,
                                future_contacts=has_future_contacts(session, today))
         rows_sql, params = inner.text, dict(params)
         done = "CASE WHEN {} THEN 1 ELSE 0 END".format(
@@ -252,7 +253,7 @@ def status_page(
     _restore(session)
     required = [checkpoints(r.period, r.count, r.paced_by_quarter, today).cur_required
                 for r in rules]
-    rows, dates = [], _Dates()
+    rows, dates = [], ParsedDates()
     for person_id, name, oid, aid, no, status, last, done, days, _ in found:
         rule = rules[no]
         rows.append(RuleStatus(person_id, name, oid, aid, rule.id, rule.label, rule.kind, status,
