@@ -58,6 +58,14 @@ class RuleStatus(NamedTuple):
     required: int
 
 
+def distinct_rules(rules_by_county: Mapping[int | None, Sequence[Rule]]) -> list[Rule]:
+    """Every rule of any county, once each, in first-seen order (the statement's rule numbers)."""
+    distinct: list[Rule] = []
+    for rules in rules_by_county.values():
+        distinct.extend(r for r in rules if r not in distinct)
+    return distinct
+
+
 class ParsedDates(dict):
     """Raw date values as the driver returns them (SQLite: text) -> dates, parsed once each."""
 
@@ -85,9 +93,7 @@ def iter_person_rule_status(
     """
     if statuses is not None:
         statuses = tuple(statuses)  # read twice below
-    distinct: list[Rule] = []
-    for rules in rules_by_county.values():
-        distinct.extend(r for r in rules if r not in distinct)
+    distinct = distinct_rules(rules_by_county)
     if not distinct:
         return
     query, params = statement(distinct, rules_by_county, today, official_id, region_id, statuses,
@@ -191,9 +197,7 @@ def progress(
     by_county: Mapping[int | None, Sequence[Rule]] = (
         rules if isinstance(rules, Mapping) else {None: rules})
     rows = person_rule_status(session, by_county, today, official_id=official_id)
-    distinct: list[Rule] = []
-    for county_rules in by_county.values():
-        distinct.extend(r for r in county_rules if r not in distinct)
+    distinct = distinct_rules(by_county)
     result = []
     for rule in distinct:
         mine = [r for r in rows if r.rule_id == rule.id]

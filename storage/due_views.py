@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
-from storage.due import ParsedDates, Rule, RuleStatus
+from storage.due import ParsedDates, Rule, RuleStatus, distinct_rules
 from storage.due_sql import STATUSES, has_future_contacts, statement
 from storage.periods import checkpoints
 
@@ -40,13 +40,6 @@ class StatusPage:
     rows: list[RuleStatus]
     total: int  # rows in the whole list, not only this page
     offset: int
-
-
-def _distinct(rules_by_county: Mapping[int | None, Sequence[Rule]]) -> list[Rule]:
-    distinct: list[Rule] = []
-    for rules in rules_by_county.values():
-        distinct.extend(r for r in rules if r not in distinct)
-    return distinct
 
 
 def _period_after(dialect: str, step: str, day: str) -> str:
@@ -98,7 +91,7 @@ def _unpivoted(
     Columns: person_id, person_name, official_id, assignment_id, rule_no, status, last_contact,
     done_count, days_overdue (0 unless overdue, and only `with_days`).
     """
-    rules = _distinct(rules_by_county)
+    rules = distinct_rules(rules_by_county)
     inner, params = statement(rules, rules_by_county, today, official_id, region_id, statuses,
                            future_contacts=has_future_contacts(session, today))
     params = dict(params)
@@ -174,7 +167,7 @@ def due_counts(
     A person counts once per group: under `rule` (keys are rule ids) and `official`, their rows
     of that rule or official only. Groups with nobody judged are absent.
     """
-    rules = _distinct(rules_by_county)
+    rules = distinct_rules(rules_by_county)
     if not rules:
         return {}
     if by == "rule":
@@ -223,7 +216,7 @@ def status_page(
 
     An offset past the end is moved back to the last page's, as a pager would.
     """
-    if not _distinct(rules_by_county) or (statuses is not None and not set(statuses)):
+    if not distinct_rules(rules_by_county) or (statuses is not None and not set(statuses)):
         return StatusPage([], 0, 0)
     inner, params, rules = _unpivoted(session, rules_by_county, today, official_id, region_id,
                                       statuses, with_days=True)
