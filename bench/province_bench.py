@@ -84,8 +84,8 @@ def load_sqlite(path: Path, n: int) -> None:
 
     from sqlalchemy import text
 
-    from storage.contact_summary import TRIGGERS, rebuild_summary
     from storage.db import make_engine
+    from storage.summaries import TRIGGERS, rebuild
 
     regions, officials, persons, assignments, contacts = _rows(n)
     con = sqlite3.connect(path)
@@ -97,11 +97,12 @@ def load_sqlite(path: Path, n: int) -> None:
         " AND tbl_name = 'contact_records'") if name in CONTACT_INDEXES]
     for name in CONTACT_INDEXES:
         con.execute(f"DROP INDEX {name}")
-    # The contact summary's triggers would recompute a person per row: drop them for the load,
-    # then recreate them and rebuild the summary once (storage.contact_summary).
-    triggers = [sql for (sql,) in con.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'contact_records'")]
-    for name in TRIGGERS:
+    # The summaries' triggers would recompute a person per row: drop them for the load, then
+    # recreate them and rebuild both summaries once (storage.summaries).
+    names = [name for table in TRIGGERS.values() for name in table]
+    triggers = [sql for (name, sql) in con.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'") if name in names]
+    for name in names:
         con.execute(f"DROP TRIGGER {name}")
     now = "2026-11-20 00:00:00.000000"
     con.executemany("INSERT INTO regions (id, name, level, parent_id) VALUES (?, ?, ?, ?)", regions)
@@ -131,7 +132,7 @@ def load_sqlite(path: Path, n: int) -> None:
     con.close()
     engine = make_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
-        rebuild_summary(conn)
+        rebuild(conn)
         conn.execute(text("ANALYZE"))
     engine.dispose()
 
@@ -150,8 +151,8 @@ def _copy(cur, table: str, columns: str, rows) -> None:
 def load_postgres(url: str, schema: str, n: int) -> None:
     import psycopg
 
-    from storage.contact_summary import rebuild_summary
     from storage.db import make_engine
+    from storage.summaries import TRIGGERS, rebuild
 
     regions, officials, persons, assignments, contacts = _rows(n)
     now = "2026-11-20 00:00:00"
@@ -162,9 +163,10 @@ def load_postgres(url: str, schema: str, n: int) -> None:
         ddl = [row[0] for row in cur.fetchall()]
         for name in CONTACT_INDEXES:
             cur.execute(f"DROP INDEX {name}")
-        # COPY fires the contact summary's statement triggers (one recomputation for the whole
-        # table at the end); cheaper still to switch them off and rebuild once below.
-        cur.execute("ALTER TABLE contact_records DISABLE TRIGGER USER")
+        # COPY fires the summaries' statement triggers (one recomputation for the whole table at
+        # the end); cheaper still to switch them off and rebuild once below.
+        for table in TRIGGERS:
+            cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         _copy(cur, "regions", "id, name, level, parent_id", regions)
         _copy(cur, "officials", "id, name, phone, role, rank, region_id, active, created_at",
               ((*o, True, now) for o in officials))
@@ -179,15 +181,16 @@ def load_postgres(url: str, schema: str, n: int) -> None:
               ((*c, "[]", now) for c in contacts))
         for sql in ddl:
             cur.execute(sql)
-        cur.execute("ALTER TABLE contact_records ENABLE TRIGGER USER")
+        for table in TRIGGERS:
+            cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     engine = make_engine(_schema_url(url, schema))
     with engine.begin() as conn:
-        rebuild_summary(conn)
+        rebuild(conn)
     engine.dispose()
     # VACUUM (outside a transaction) sets the visibility map, as autovacuum would in production.
     with psycopg.connect(url, options=f"-csearch_path={schema}", autocommit=True) as con:
         for table in ("regions", "officials", "persons", "assignments", "contact_records",
-                      "contact_summary"):
+                      "contact_summary", "assignment_summary"):
             con.execute(f"VACUUM ANALYZE {table}")
 
 

@@ -6,14 +6,11 @@ channel (a1..) and of home visits only (h1..). From them every status of `storag
 exactly for rules that need at most `DEPTH` contacts a period, without reading the contacts.
 
 Database triggers (migration 0004_contact_summary) keep it exact under every writer. A bulk load
-that bypasses them (COPY with triggers disabled, dropped SQLite triggers) must call
-`rebuild_summary` afterwards, in the same transaction as re-enabling them.
+that bypasses them (COPY with triggers disabled, dropped SQLite triggers) rebuilds it and the
+assignment summary built on it afterwards, in the same transaction (`storage.summaries`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -72,28 +69,3 @@ def rebuild_summary(conn: Connection | Session) -> None:
         conn.execute(text("SET LOCAL work_mem = '256MB'"))
     conn.execute(text("DELETE FROM contact_summary"))
     conn.execute(text(refresh_sql("1 = 1")))
-
-
-@contextmanager
-def triggers_suspended(conn: Connection) -> Iterator[None]:
-    """For a bulk load into contact_records: the summary's triggers off, then on and a rebuild.
-
-    Everything happens in the caller's transaction, so other sessions never see the triggers
-    missing (PostgreSQL's ALTER TABLE and SQLite's write lock keep writers out meanwhile).
-    """
-    if conn.dialect.name == "postgresql":
-        for name in TRIGGERS:
-            conn.execute(text(f"ALTER TABLE contact_records DISABLE TRIGGER {name}"))
-        yield
-        for name in TRIGGERS:
-            conn.execute(text(f"ALTER TABLE contact_records ENABLE TRIGGER {name}"))
-    else:
-        names = ", ".join(f"'{name}'" for name in TRIGGERS)
-        ddl = conn.execute(text(f"SELECT sql FROM sqlite_master WHERE type = 'trigger'"
-                                f" AND name IN ({names})")).scalars().all()
-        for name in TRIGGERS:
-            conn.execute(text(f"DROP TRIGGER {name}"))
-        yield
-        for sql in ddl:
-            conn.execute(text(sql))
-    rebuild_summary(conn)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
+from storage.assignment_summary import DATES
 from storage.contact_summary import ANY_CHANNEL, DEPTH, HOME_VISIT
 from storage.periods import checkpoints
 
@@ -58,13 +60,12 @@ def _history_qualifies(rule: Rule) -> str:
 
 
 def _summary_dates(rule: Rule) -> list[str]:
-    """The summary columns holding a rule's newest qualifying dates, newest first.
+    """The `assignment_summary` columns holding a rule's newest qualifying dates, newest first.
 
-    `s_*` come from the person's row for any official, `o_*` from the row of the assignment's
-    own official (a pairing rule counts only the cadre's own contacts).
+    They are the person's dates by anyone, or for a pairing the paired cadre's own (a pairing
+    rule counts only the cadre's contacts); the rule applies only to assignments of its kind.
     """
-    row = "o" if rule.kind == "pairing" else "s"
-    return [f"{row}_{c}" for c in (HOME_VISIT if rule.home_visit_only else ANY_CHANNEL)]
+    return [f"b_{c}" for c in (HOME_VISIT if rule.home_visit_only else ANY_CHANNEL)]
 
 
 def _at_least(dates: list[str], n: int, *lower: str) -> str:
@@ -118,29 +119,56 @@ def statement(
     statuses: Iterable[str] | None,
     by_official: bool = False,
     future_contacts: bool = True,
+    counts: bool = True,
 ):
     """One statement for every rule; one row per assignment with something wanted.
 
     Each row has a status, last contact and count per rule (`s{i}`, `l{i}`, `d{i}`). The status
     is NULL where the rule does not apply, and may be NULL where it is not one of `statuses`;
     the last contact and count are certain only where the status is one of them.
-    Assignments are joined to the person's `contact_summary` rows (the newest few qualifying
-    dates, kept by triggers): with the dates sorted, "at least k contacts since D" is "the k-th
+    Assignments are read from `assignment_summary` (the newest few qualifying dates of each,
+    kept by triggers): with the dates sorted, "at least k contacts since D" is "the k-th
     newest date is on or after D", so each status is a few comparisons. That is exact as long as
     no rule needs more than `DEPTH` contacts and the person has no contact dated after `today`.
     Persons with such a contact (an evaluation of a past day) — or everyone, when a rule needs
     more — are counted from the contacts of the last year or so instead, with an indexed lookup
     for the last contact of the wanted rows that have none in that window. Pass
     `future_contacts=False` when no qualifying contact is dated after `today`, to leave that
-    second part out.
+    second part out, and `counts=False` when the counts are not read (they are then NULL).
     """
+    query, params = _build(
+        tuple(rules), tuple((c, tuple(r)) for c, r in rules_by_county.items()), today,
+        official_id is not None, region_id is not None,
+        None if statuses is None else frozenset(statuses), by_official, future_contacts, counts)
+    params = dict(params)
+    if official_id is not None:
+        params["official_id"] = official_id
+    if region_id is not None:
+        params["region_id"] = region_id
+    return query, params
+
+
+@lru_cache(maxsize=64)
+def _build(
+    rules: tuple[Rule, ...],
+    county_rules: tuple[tuple[int | None, tuple[Rule, ...]], ...],
+    today: dt.date,
+    by_official_id: bool,
+    by_region_id: bool,
+    statuses: frozenset[str] | None,
+    by_official: bool,
+    future_contacts: bool,
+    counts: bool,
+):
+    """`statement`'s SQL and parameters but the official and region: the same for every message
+    of a day (the chat's progress line asks for one official's rows on every contact)."""
+    rules_by_county: Mapping[int | None, Sequence[Rule]] = dict(county_rules)
     params: dict[str, object] = {"today": today, "yes": True, "no": False}
-    # Counties matter only when their rules differ, or a region is asked for.
+    # Counties matter only when their rules differ.
     same_everywhere = None in rules_by_county and len(
         {tuple(r) for r in rules_by_county.values()}) == 1
     if same_everywhere:
         rules_by_county = {None: rules_by_county[None]}
-    by_region = region_id is not None or not same_everywhere
     wanted = set(statuses) if statuses is not None else set(STATUSES)
     summarised = all(rule.count <= DEPTH for rule in rules)
     sums, agg_status, agg_out, agg_filters = [], [], [], []
@@ -170,8 +198,11 @@ def statement(
         if summarised:
             dates = _summary_dates(rule)
             prev_short = _not_at_least(dates, cp.prev_required, f":r{i}_prev_from", "start_date")
-            overdue = (f"start_date <= :r{i}_prev_to AND ({dates[0]} IS NULL"
-                       f" OR {dates[0]} <= :r{i}_prev_to) AND {prev_short}")
+            if cp.prev_required == 1:  # then short of one means nothing since the window began
+                overdue = f"start_date <= :r{i}_prev_to AND {prev_short}"
+            else:
+                overdue = (f"start_date <= :r{i}_prev_to AND ({dates[0]} IS NULL"
+                           f" OR {dates[0]} <= :r{i}_prev_to) AND {prev_short}")
             done = _at_least(dates, cp.cur_required, f":r{i}_cur_from", "start_date")
             wanted_sql = _wanted_sql(applies, overdue, done, open_status, wanted)
             sum_filters.append(wanted_sql)
@@ -192,7 +223,7 @@ def statement(
                               WHERE {history} AND h.contact_date >= :r{i}_cur_from
                                 AND h.contact_date >= x.start_date AND h.contact_date <= :today)
                         ELSE {count} END"""
-            sum_out.append(f"s{i}, {dates[0]} AS l{i}, {count} AS d{i}")
+            sum_out.append(f"s{i}, {dates[0]} AS l{i}, {count if counts else 'NULL'} AS d{i}")
 
         # From the contacts: conditional counts over the window, then the same definitions.
         q = _qualifies(rule)
@@ -220,42 +251,40 @@ def statement(
     params["window_from"] = window_from
     kinds = sorted({r.kind for r in rules})
     params.update({f"k{j}": k for j, k in enumerate(kinds)})
-    where = " AND a.kind IN ({})".format(", ".join(f":k{j}" for j in range(len(kinds))))
-    if official_id is not None:
-        where += " AND a.official_id = :official_id"
-        params["official_id"] = official_id
-    if region_id is not None:
-        where += " AND (v.id = :region_id OR v.parent_id = :region_id OR t.parent_id = :region_id)"
-        params["region_id"] = region_id
-    regions = ("            JOIN regions v ON v.id = p.village_id\n"
-               "            LEFT JOIN regions t ON t.id = v.parent_id\n") if by_region else ""
-    county_col, group_t = ("t.parent_id", ", t.id") if by_region else ("NULL", "")
-    base = f"""a.id AS assignment_id, a.person_id AS person_id, p.name AS person_name,
-                   a.official_id AS official_id, a.kind AS kind, a.start_date AS start_date,
-                   p.special_hardship AS hardship, {county_col} AS county_id"""
-    open_assignment = f"""a.start_date <= :today AND (a.end_date IS NULL OR a.end_date >= :today)
-              AND p.active = :yes{where}"""
+
+    def where(a: str, village: str) -> str:
+        cond = " AND {}.kind IN ({})".format(a, ", ".join(f":k{j}" for j in range(len(kinds))))
+        if by_official_id:
+            cond += f" AND {a}.official_id = :official_id"
+        if by_region_id:
+            cond += f" AND {village} IN ({_REGION_VILLAGES})"
+        return cond
+
+    def regions(village: str) -> str:
+        if same_everywhere:
+            return ""
+        return (f"            JOIN regions v ON v.id = {village}\n"
+                "            LEFT JOIN regions t ON t.id = v.parent_id\n")
+
+    county_col, group_t = ("NULL", "") if same_everywhere else ("t.parent_id", ", t.id")
     head = "SELECT person_id, person_name, official_id, assignment_id, start_date,\n              "
     parts = []
     if summarised:
-        # CROSS JOIN: SQLite then walks the assignments first, in official order when the rows
-        # are wanted so (no sort), and looks up the rest; PostgreSQL plans the inner join freely.
-        own = ("            LEFT JOIN contact_summary o ON o.person_id = a.person_id"
-               " AND o.official_id = a.official_id AND a.kind = 'pairing'\n"
-               if "pairing" in kinds else "")
-        summary_cols = ", ".join(sorted(
-            {f"{d[0]}.{d[2:]} AS {d}" for r in rules for d in _summary_dates(r)}))
+        # One row per assignment, no lookups: SQLite walks the table in its primary key's
+        # (official) order, so rows wanted by official need no sort.
         parts.append(f"""
         {head}{", ".join(sum_out)}
         FROM (
           SELECT y.*, {", ".join(sum_status)}
           FROM (
-            SELECT {base}, {summary_cols}
-            FROM assignments a
-            CROSS JOIN persons p
-{regions}            LEFT JOIN contact_summary s ON s.person_id = a.person_id AND s.official_id = 0
-{own}            WHERE p.id = a.person_id AND {open_assignment}
-              AND (s.a1 IS NULL OR s.a1 <= :today)
+            SELECT b.assignment_id AS assignment_id, b.person_id AS person_id,
+                   b.person_name AS person_name, b.official_id AS official_id, b.kind AS kind,
+                   b.start_date AS start_date, b.hardship AS hardship, {county_col} AS county_id,
+                   {", ".join(f"b.{d} AS b_{d}" for d in DATES)}
+            FROM assignment_summary b
+{regions("b.village_id")}            WHERE b.start_date <= :today AND (b.end_date IS NULL OR b.end_date >= :today)
+              AND b.active = :yes{where("b", "b.village_id")}
+              AND (b.last_any IS NULL OR b.last_any <= :today)
           ) y
         ) x
         WHERE {" OR ".join(sum_filters)}""")
@@ -269,13 +298,16 @@ def statement(
         FROM (
           SELECT agg.*, {", ".join(agg_status)}
           FROM (
-            SELECT {base}, {",".join(sums)}
+            SELECT a.id AS assignment_id, a.person_id AS person_id, p.name AS person_name,
+                   a.official_id AS official_id, a.kind AS kind, a.start_date AS start_date,
+                   p.special_hardship AS hardship, {county_col} AS county_id, {",".join(sums)}
             FROM assignments a
             JOIN persons p ON p.id = a.person_id
-{regions}            LEFT JOIN contact_records c
+{regions("p.village_id")}            LEFT JOIN contact_records c
                    ON c.person_id = a.person_id AND c.contact_date >= :window_from
                   AND c.contact_date <= :today AND c.voided = :no AND c.status <> 'unreachable'
-            WHERE {open_assignment}{future}
+            WHERE a.start_date <= :today AND (a.end_date IS NULL OR a.end_date >= :today)
+              AND p.active = :yes{where("a", "p.village_id")}{future}
             GROUP BY a.id, p.id{group_t}
           ) agg
         ) x
@@ -286,6 +318,12 @@ def statement(
     params = {k: v for k, v in params.items() if re.search(rf":{k}\b", sql)}
     typed = [bindparam(k, type_=Date) for k, v in params.items() if isinstance(v, dt.date)]
     return text(sql).bindparams(*typed), params
+
+
+# The villages of a region: the village itself, a township's, a county's.
+_REGION_VILLAGES = """SELECT rv.id FROM regions rv LEFT JOIN regions rt ON rt.id = rv.parent_id
+                     WHERE rv.id = :region_id OR rv.parent_id = :region_id
+                        OR rt.parent_id = :region_id"""
 
 
 def has_future_contacts(session: Session, today: dt.date) -> bool:

@@ -16,10 +16,10 @@ from storage.contact_summary import (
     HOME_VISIT,
     rebuild_summary,
     refresh_sql,
-    triggers_suspended,
 )
 from storage.migrate import MIGRATIONS_DIR
 from storage.models import ContactRecord, ContactSummary
+from storage.summaries import triggers_suspended
 
 D = dt.date.fromisoformat
 
