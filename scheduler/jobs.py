@@ -11,7 +11,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from itertools import groupby
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from scheduler.clock import naive_utc, today
 from scheduler.festivals import upcoming
 from scheduler.policies import Policies, Policy, county_policies, rules_by_county
-from storage.due import RuleStatus, iter_person_rule_status, person_rule_status, sort_rows
+from storage.due import RuleStatus, iter_due_lists, person_rule_status
 from storage.masking import mask_phone
 from storage.models import Assignment, Need, Official, Person, Region
 from storage.periods import period_bounds, quarter_of
@@ -86,8 +85,10 @@ _official_id = attrgetter("official_id")
 
 def _recipients(session: Session) -> dict[int, Recipient]:
     """Every active official, read once for a whole digest run (plain tuples, few objects)."""
-    rows = session.execute(select(Official.id, Official.name, Official.phone)
-                           .where(Official.active))
+    # Core columns, not ORM entities: a province has 10^5 officials.
+    officials = Official.__table__.c
+    rows = session.execute(select(officials.id, officials.name, officials.phone)
+                           .where(officials.active))
     return {row[0]: Recipient(*row) for row in rows}
 
 
@@ -99,15 +100,9 @@ def iter_digest(session: Session, policies: Policies, now: dt.datetime) -> Itera
     day = today(now)
     rules = rules_by_county(county_policies(session, policies))
     recipients = _recipients(session)
-    iso = _IsoDates()
-    rows = iter_person_rule_status(session, rules, day, statuses=("overdue", "due_soon"),
-                                   by_official=True)
-    for official_id, group in groupby(rows, key=_official_id):
+    for official_id, persons in iter_due_lists(session, rules, day, ("overdue", "due_soon")):
         recipient = recipients.get(official_id)
         if recipient is not None:
-            # _person_item written out: a province lists hundreds of thousands of rows.
-            persons = [{"name": r.person_name, "status": r.status, "rule": r.rule_label,
-                        "last_contact": iso[r.last_contact]} for r in sort_rows(group)]
             yield message("digest", recipient, f"digest:{official_id}:{day.isoformat()}",
                           persons=persons)
 

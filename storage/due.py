@@ -76,6 +76,55 @@ class ParsedDates(dict):
         return day
 
 
+class _DaysOverdue(dict):
+    """(status column, raw start, raw last contact) -> days overdue on `today`, computed once."""
+
+    def __init__(self, checkpoint: dict[int, tuple], today: dt.date, dates: ParsedDates):
+        super().__init__()
+        self.checkpoint, self.today, self.dates = checkpoint, today, dates
+
+    def __missing__(self, key):
+        col, start, last = key
+        period, paced, prev_to = self.checkpoint[col]
+        since = overdue_since(period, paced, self.dates[start], self.dates[last], prev_to)
+        days = self[key] = (self.today - since).days
+        return days
+
+
+class _IsoText(dict):
+    """Raw date values as the driver returns them -> ISO text (None stays None), once each."""
+
+    def __missing__(self, value):
+        iso = self[value] = value if value is None else (
+            value[:10] if isinstance(value, str) else value.isoformat())
+        return iso
+
+
+def _execute(session: Session, rules: list[Rule],
+             rules_by_county: Mapping[int | None, Sequence[Rule]], today: dt.date,
+             official_id: int | None, region_id: int | None,
+             statuses: tuple[str, ...] | None, by_official: bool, counts: bool = True):
+    """The engine's statement, run and streamed: (result, status columns, days overdue)."""
+    query, params = statement(rules, rules_by_county, today, official_id, region_id, statuses,
+                              by_official, has_future_contacts(session, today), counts)
+    if session.get_bind().dialect.name == "postgresql" and official_id is None:
+        # Hash joins (and, for a past day, a hash aggregate) over every open assignment: let them
+        # stay in memory for this query.
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+        # Streamed through a server-side cursor, but every row is wanted: plan for all of them.
+        session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+    # Row layout: person, name, official, assignment, start, then per rule status/last/count.
+    columns, checkpoint = [], {}
+    for i, rule in enumerate(rules):
+        cp = checkpoints(rule.period, rule.count, rule.paced_by_quarter, today)
+        columns.append((5 + 3 * i, rule, cp.cur_required))
+        checkpoint[5 + 3 * i] = (rule.period, rule.paced_by_quarter, cp.prev_to)
+    result = session.execute(query, params,
+                             execution_options={"stream_results": True, "yield_per": 5000})
+    dates = ParsedDates()
+    return result, columns, _DaysOverdue(checkpoint, today, dates), dates
+
+
 def iter_person_rule_status(
     session: Session,
     rules_by_county: Mapping[int | None, Sequence[Rule]],
@@ -96,47 +145,70 @@ def iter_person_rule_status(
     distinct = distinct_rules(rules_by_county)
     if not distinct:
         return
-    query, params = statement(distinct, rules_by_county, today, official_id, region_id, statuses,
-                           by_official, has_future_contacts(session, today))
-    if session.get_bind().dialect.name == "postgresql" and official_id is None:
-        # Hash joins (and, for a past day, a hash aggregate) over every open assignment: let them
-        # stay in memory for this query.
-        session.execute(text("SET LOCAL work_mem = '256MB'"))
-        # Streamed through a server-side cursor, but every row is wanted: plan for all of them.
-        session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+    result, columns, overdue_days, dates = _execute(
+        session, distinct, rules_by_county, today, official_id, region_id, statuses, by_official)
     wanted = set(statuses) if statuses is not None else set(STATUSES)
-    columns, checkpoint = [], {}
-    for i, rule in enumerate(distinct):
-        cp = checkpoints(rule.period, rule.count, rule.paced_by_quarter, today)
-        columns.append((5 + 3 * i, rule.id, rule.label, rule.kind, cp.cur_required))
-        checkpoint[5 + 3 * i] = (rule.period, rule.paced_by_quarter, cp.prev_to)
-    result = session.execute(query, params,
-                             execution_options={"stream_results": True, "yield_per": 5000})
+    plain = [(col, rule.id, rule.label, rule.kind, required) for col, rule, required in columns]
     # A province lists hundreds of thousands of rows: per row, only lookups in dicts that fill
     # up quickly (dates parsed once, days overdue computed once per rule, start and last).
-    dates = ParsedDates()
-    overdue_days: dict[tuple, int] = {}
     make = tuple.__new__
     for rows in result.partitions(500):
         for row in rows:
-            for col, rule_id, label, kind, required in columns:
+            for col, rule_id, label, kind, required in plain:
                 status = row[col]
                 if status not in wanted:
                     continue
                 raw_last = row[col + 1]
-                days = 0
-                if status == "overdue":
-                    key = (col, row[4], raw_last)
-                    try:
-                        days = overdue_days[key]
-                    except KeyError:
-                        period, paced, prev_to = checkpoint[col]
-                        since = overdue_since(period, paced, dates[row[4]], dates[raw_last],
-                                              prev_to)
-                        days = overdue_days[key] = (today - since).days
+                days = overdue_days[col, row[4], raw_last] if status == "overdue" else 0
                 yield make(RuleStatus, (row[0], row[1], row[2], row[3], rule_id, label, kind,
                                         _STATUS[status], dates[raw_last], days,
                                         row[col + 2] or 0, required))
+
+
+def iter_due_lists(
+    session: Session,
+    rules_by_county: Mapping[int | None, Sequence[Rule]],
+    today: dt.date,
+    statuses: Iterable[str],
+) -> Iterator[tuple[int, list[dict]]]:
+    """Per official, in official order: their rows of `statuses` as digest items, sorted.
+
+    Each item is {"name", "status", "rule" (label), "last_contact" (ISO date or None)}, in
+    `sort_rows`' order. What the daily digest sends, built without a `RuleStatus` per row: a
+    province lists hundreds of thousands.
+    """
+    statuses = tuple(statuses)
+    distinct = distinct_rules(rules_by_county)
+    if not distinct:
+        return
+    result, columns, overdue_days, _ = _execute(
+        session, distinct, rules_by_county, today, None, None, statuses, True, counts=False)
+    wanted = set(statuses)
+    rule_rank = {rule.id: n for n, rule in enumerate(sorted(distinct, key=lambda r: r.id))}
+    plain = [(col, rule.label, rule_rank[rule.id]) for col, rule, _ in columns]
+    iso = _IsoText()
+    current, pending = None, []
+    for rows in result.partitions(500):
+        for row in rows:
+            if row[2] != current:
+                if pending:
+                    pending.sort()
+                    yield current, [key[-1] for key in pending]
+                current, pending = row[2], []
+            for col, label, rank in plain:
+                status = row[col]
+                if status not in wanted:
+                    continue
+                last = iso[row[col + 1]]
+                days = overdue_days[col, row[4], row[col + 1]] if status == "overdue" else 0
+                # sort_rows' key ("" sorts a missing last contact first, as date.min does), unique
+                # before the item itself, which rides along at the end.
+                pending.append((_RANK[status], -days, last or "", row[1], row[0], rank, row[3],
+                                {"name": row[1], "status": _STATUS[status], "rule": label,
+                                 "last_contact": last}))
+    if pending:
+        pending.sort()
+        yield current, [key[-1] for key in pending]
 
 
 def person_rule_status(

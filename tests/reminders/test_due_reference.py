@@ -15,7 +15,13 @@ import random
 import pytest
 
 from scheduler.policies import load_policies
-from storage.due import STATUSES, Rule, iter_person_rule_status, person_rule_status
+from storage.due import (
+    STATUSES,
+    Rule,
+    iter_due_lists,
+    iter_person_rule_status,
+    person_rule_status,
+)
 from storage.models import Assignment, ContactRecord, Official, Person, Region
 
 D = dt.date.fromisoformat
@@ -181,6 +187,15 @@ def test_every_status_matches_the_reference(runtime, seed):
                                                 by_official=True))
             assert got(rows) == {r for r in expected(data, summary_rules, day) if r[4] in listed}
             assert [r.official_id for r in rows] == sorted(r.official_id for r in rows)
+            # the digest's lists: each official's rows in sort_rows' order, as items
+            for chosen in (rules, summary_rules):
+                lists: dict[int, list[dict]] = {}
+                for r in person_rule_status(s, {None: chosen}, day, statuses=listed):
+                    lists.setdefault(r.official_id, []).append({
+                        "name": r.person_name, "status": r.status, "rule": r.rule_label,
+                        "last_contact": r.last_contact and r.last_contact.isoformat()})
+                assert list(iter_due_lists(s, {None: chosen}, day, listed)) == sorted(
+                    lists.items()), (day, chosen)
             # other filters (the SQL cuts its status test down to the statuses asked for)
             everything = expected(data, summary_rules, day)
             for listed in (("done",), ("due", "done"), ("overdue",), ("due_soon", "done")):
