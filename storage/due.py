@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import text
+from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
 from storage.due_sql import STATUSES, has_future_contacts, statement
@@ -91,23 +91,29 @@ class _DaysOverdue(dict):
         return days
 
 
-class _IsoText(dict):
-    """Raw date values as the driver returns them -> ISO text (None stays None), once each."""
-
-    def __missing__(self, value):
-        iso = self[value] = value if value is None else (
-            value[:10] if isinstance(value, str) else value.isoformat())
-        return iso
-
-
 def _execute(session: Session, rules: list[Rule],
              rules_by_county: Mapping[int | None, Sequence[Rule]], today: dt.date,
              official_id: int | None, region_id: int | None,
-             statuses: tuple[str, ...] | None, by_official: bool, counts: bool = True):
-    """The engine's statement, run and streamed: (result, status columns, days overdue)."""
+             statuses: tuple[str, ...] | None, by_official: bool, counts: bool = True,
+             text_dates: bool = False):
+    """The engine's statement, run and streamed: (result, status columns, days overdue).
+
+    With `text_dates` the start and last contacts come back as ISO text on PostgreSQL too (as
+    SQLite stores them), which saves the driver making a date object of each.
+    """
+    postgresql = session.get_bind().dialect.name == "postgresql"
     query, params = statement(rules, rules_by_county, today, official_id, region_id, statuses,
-                              by_official, has_future_contacts(session, today), counts)
-    if session.get_bind().dialect.name == "postgresql" and official_id is None:
+                              by_official and not (text_dates and postgresql),
+                              has_future_contacts(session, today), counts)
+    if text_dates and postgresql:
+        columns = ", ".join(f"s{i}, CAST(l{i} AS TEXT), d{i}" for i in range(len(rules)))
+        sql = (f"SELECT person_id, person_name, official_id, assignment_id,"
+               f" CAST(start_date AS TEXT), {columns} FROM ({query.text}) q")
+        if by_official:
+            sql += " ORDER BY official_id"
+        query = text(sql).bindparams(
+            *(bindparam(k, type_=Date) for k, v in params.items() if isinstance(v, dt.date)))
+    if postgresql and official_id is None:
         # Hash joins (and, for a past day, a hash aggregate) over every open assignment: let them
         # stay in memory for this query.
         session.execute(text("SET LOCAL work_mem = '256MB'"))
@@ -182,11 +188,12 @@ def iter_due_lists(
     if not distinct:
         return
     result, columns, overdue_days, _ = _execute(
-        session, distinct, rules_by_county, today, None, None, statuses, True, counts=False)
-    wanted = set(statuses)
+        session, distinct, rules_by_county, today, None, None, statuses, True, counts=False,
+        text_dates=True)
+    # status -> (its rank in sort_rows, the one shared str): one lookup per status column.
+    wanted = {status: (_RANK[status], _STATUS[status]) for status in statuses}
     rule_rank = {rule.id: n for n, rule in enumerate(sorted(distinct, key=lambda r: r.id))}
     plain = [(col, rule.label, rule_rank[rule.id]) for col, rule, _ in columns]
-    iso = _IsoText()
     current, pending = None, []
     for rows in result.partitions(500):
         for row in rows:
@@ -196,15 +203,15 @@ def iter_due_lists(
                     yield current, [key[-1] for key in pending]
                 current, pending = row[2], []
             for col, label, rank in plain:
-                status = row[col]
-                if status not in wanted:
+                found = wanted.get(row[col])
+                if found is None:
                     continue
-                last = iso[row[col + 1]]
-                days = overdue_days[col, row[4], row[col + 1]] if status == "overdue" else 0
+                last = row[col + 1]  # ISO text (text_dates)
+                days = overdue_days[col, row[4], last] if found[0] == 0 else 0
                 # sort_rows' key ("" sorts a missing last contact first, as date.min does), unique
                 # before the item itself, which rides along at the end.
-                pending.append((_RANK[status], -days, last or "", row[1], row[0], rank, row[3],
-                                {"name": row[1], "status": _STATUS[status], "rule": label,
+                pending.append((found[0], -days, last or "", row[1], row[0], rank, row[3],
+                                {"name": row[1], "status": found[1], "rule": label,
                                  "last_contact": last}))
     if pending:
         pending.sort()
