@@ -250,6 +250,10 @@ def main() -> None:
             path.unlink()
     engine = make_engine(url)
     upgrade(engine)  # a reused database gets the migrations added since it was loaded
+    if not fresh and url.startswith("postgresql"):
+        # As autovacuum would soon after a migration filled a table.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE assignment_summary"))
     engine.dispose()
     if fresh:
         if args.generator == "province":

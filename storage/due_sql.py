@@ -123,7 +123,8 @@ def statement(
 ):
     """One statement for every rule; one row per assignment with something wanted.
 
-    Each row has a status, last contact and count per rule (`s{i}`, `l{i}`, `d{i}`). The status
+    Each row has a status, last contact and count per rule (`s{i}`, `l{i}`, `d{i}`), and last
+    the person's `village_id`. The status
     is NULL where the rule does not apply, and may be NULL where it is not one of `statuses`;
     the last contact and count are certain only where the status is one of them.
     Assignments are read from `assignment_summary` (the newest few qualifying dates of each,
@@ -273,11 +274,12 @@ def _build(
         # One row per assignment, no lookups: SQLite walks the table in its primary key's
         # (official) order, so rows wanted by official need no sort.
         parts.append(f"""
-        {head}{", ".join(sum_out)}
+        {head}{", ".join(sum_out)}, village_id
         FROM (
           SELECT y.*, {", ".join(sum_status)}
           FROM (
             SELECT b.assignment_id AS assignment_id, b.person_id AS person_id,
+                   b.village_id AS village_id,
                    b.person_name AS person_name, b.official_id AS official_id, b.kind AS kind,
                    b.start_date AS start_date, b.hardship AS hardship, {county_col} AS county_id,
                    {", ".join(f"b.{d} AS b_{d}" for d in DATES)}
@@ -294,11 +296,12 @@ def _build(
                   WHERE f.contact_date > :today AND f.voided = :no
                     AND f.status <> 'unreachable')""")
         parts.append(f"""
-        {head}{", ".join(agg_out)}
+        {head}{", ".join(agg_out)}, village_id
         FROM (
           SELECT agg.*, {", ".join(agg_status)}
           FROM (
             SELECT a.id AS assignment_id, a.person_id AS person_id, p.name AS person_name,
+                   p.village_id AS village_id,
                    a.official_id AS official_id, a.kind AS kind, a.start_date AS start_date,
                    p.special_hardship AS hardship, {county_col} AS county_id, {",".join(sums)}
             FROM assignments a
@@ -308,7 +311,7 @@ def _build(
                   AND c.contact_date <= :today AND c.voided = :no AND c.status <> 'unreachable'
             WHERE a.start_date <= :today AND (a.end_date IS NULL OR a.end_date >= :today)
               AND p.active = :yes{where("a", "p.village_id")}{future}
-            GROUP BY a.id, p.id{group_t}
+            GROUP BY a.id, p.id, p.village_id{group_t}
           ) agg
         ) x
         WHERE {" OR ".join(agg_filters)}""")

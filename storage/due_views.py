@@ -23,7 +23,7 @@ from storage.due import ParsedDates, Rule, RuleStatus, distinct_rules
 from storage.due_sql import STATUSES, has_future_contacts, statement
 from storage.periods import checkpoints
 
-GROUPS = {"village": "p.village_id", "official": "u.official_id", "rule": "u.rule_no"}
+GROUPS = {"village": "u.village_id", "official": "u.official_id", "rule": "u.rule_no"}
 
 
 @dataclass(frozen=True)
@@ -178,19 +178,19 @@ def due_counts(
     else:
         # Straight from the engine's one row per assignment: no rule-by-rule rows needed.
         inner, params = statement(rules, rules_by_county, today, official_id, region_id, None,
-                               future_contacts=has_future_contacts(session, today))
+                                  future_contacts=has_future_contacts(session, today),
+                                  counts=False)
         rows_sql, params = inner.text, dict(params)
         done = "CASE WHEN {} THEN 1 ELSE 0 END".format(
             " AND ".join(f"(u.s{i} IS NULL OR u.s{i} = 'done')" for i in range(len(rules))))
         late = "CASE WHEN {} THEN 1 ELSE 0 END".format(
             " OR ".join(f"u.s{i} = 'overdue'" for i in range(len(rules))))
     key = GROUPS[by]
-    join = "JOIN persons p ON p.id = u.person_id" if by == "village" else ""
     sql = f"""
         SELECT g, COUNT(*), SUM(all_done), SUM(any_overdue)
         FROM (
           SELECT {key} AS g, u.person_id, MIN({done}) AS all_done, MAX({late}) AS any_overdue
-          FROM ({rows_sql}) u {join}
+          FROM ({rows_sql}) u
           GROUP BY {key}, u.person_id
         ) per_person
         GROUP BY g"""
