@@ -14,6 +14,7 @@ from handlers import dispatch, events, pending, texts
 from handlers.context import Deps, Incoming, Reply, Turn
 from storage import conversation, inbound
 from storage.bindings import Identity, lookup, note_inbound
+from storage.conversation import Pending
 from storage.db import is_sqlite
 from storage.ledger import assigned_roster
 
@@ -55,9 +56,19 @@ def process(sessions: sessionmaker[Session], deps: Deps, incoming: Incoming, par
                 session.connection(execution_options={"sqlite_deferred": True})
                 early = _understand(session, lookup(session, incoming.openid), incoming, today, parse)
         with session.begin():
-            if not inbound.claim(session, incoming.dedupe_key, incoming.openid, incoming.kind):
+            if _text(incoming):
+                # A text may answer a pending question: it is read with the claim (one statement).
+                claimed = inbound.claim_reading_pending(
+                    session, incoming.dedupe_key, incoming.openid, incoming.kind
+                )
+                if claimed is None:
+                    return Reply(inbound.stored_reply(session, incoming.dedupe_key))
+                state = claimed.pending
+            elif inbound.claim(session, incoming.dedupe_key, incoming.openid, incoming.kind):
+                state = None
+            else:
                 return Reply(inbound.stored_reply(session, incoming.dedupe_key))
-            reply = _dispatch(session, deps, incoming, today, parse, early)
+            reply = _dispatch(session, deps, incoming, today, parse, early, state)
             inbound.store_reply(session, incoming.dedupe_key, reply.text)
             return reply
 
@@ -88,6 +99,7 @@ def _dispatch(
     today: dt.date,
     parse: Parser,
     early: _Understood | None,
+    state: Pending | None,
 ) -> Reply:
     identity = early.identity if early else lookup(session, incoming.openid)
     note_inbound(identity, incoming.received_at)
@@ -102,7 +114,6 @@ def _dispatch(
     if not text:
         return Reply(texts.VOICE_EMPTY if incoming.kind == "voice" else texts.UNSUPPORTED)
 
-    state = conversation.get(session, incoming.openid)
     if state is not None:
         answered = pending.answer(turn, state, text)
         if answered is not None:

@@ -8,15 +8,17 @@ reply, or — if the first attempt rolled back — does the work itself.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import InboundMessage, utcnow
+from storage.conversation import Pending, pending_of
+from storage.models import ConversationState, InboundMessage, utcnow
 
 _T = cast(Table, InboundMessage.__table__)
+_STATES = cast(Table, ConversationState.__table__)
 
 
 @cache
@@ -36,6 +38,21 @@ def _claim(dialect: str) -> Any:
 
 
 @cache
+def _claim_reading_pending(dialect: str) -> Any:
+    # The sender's pending question comes back with the claim: one statement, not two.
+    state = _STATES.c
+
+    def pending(column: Any) -> Any:
+        return select(column).where(state.openid == bindparam("openid")).scalar_subquery()
+
+    return _claim(dialect).returning(
+        pending(state.kind).label("kind"),
+        pending(state.payload).label("payload"),
+        pending(state.expires_at).label("expires_at"),
+    )
+
+
+@cache
 def _stored_reply() -> Any:
     return select(_T.c.reply).where(_T.c.dedupe_key == bindparam("dedupe_key"))
 
@@ -50,6 +67,25 @@ def claim(session: Session, dedupe_key: str, openid: str, msg_type: str) -> bool
     values = {"dedupe_key": dedupe_key, "openid": openid, "msg_type": msg_type, "created_at": utcnow()}
     # RETURNING, not rowcount: psycopg reports -1 for an INSERT that returns rows.
     return session.execute(_claim(session.get_bind().dialect.name), values).scalar() is not None
+
+
+class Claimed(NamedTuple):
+    """A message claimed by this transaction, with its sender's pending question (if any)."""
+
+    pending: Pending | None
+
+
+def claim_reading_pending(session: Session, dedupe_key: str, openid: str, msg_type: str) -> Claimed | None:
+    """Like `claim`, also reading the sender's pending question in the same statement.
+
+    None when the message was already handled. An expired question is cleared, as
+    `conversation.get` does.
+    """
+    values = {"dedupe_key": dedupe_key, "openid": openid, "msg_type": msg_type, "created_at": utcnow()}
+    row = session.execute(_claim_reading_pending(session.get_bind().dialect.name), values).first()
+    if row is None:
+        return None
+    return Claimed(pending_of(session, openid, row.kind, row.payload, row.expires_at))
 
 
 def stored_reply(session: Session, dedupe_key: str) -> str | None:
