@@ -10,9 +10,11 @@ from typing import cast
 from sqlalchemy import Date, Insert, Select, Table, bindparam, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from storage.audit import audit
 from storage.models import (
     TOWNSHIP,
     Assignment,
+    AuditLog,
     ContactRecord,
     Official,
     Person,
@@ -137,11 +139,13 @@ def add_contact(
     raw_text: str,
     source_msg_id: str | None,
     unless_same_day: bool = False,
+    audit_as: str | None = None,
 ) -> int | None:
     """Insert a contact record and return its id.
 
     With `unless_same_day`, nothing is inserted (and None returned) when the person already has
-    a record of that channel on that day: check and insert are one statement.
+    a record of that channel on that day: check and insert are one statement. With `audit_as`,
+    the record's `contact.log` audit row is written too (on PostgreSQL in the same statement).
     """
     values = {
         "person_id": person_id,
@@ -157,7 +161,18 @@ def add_contact(
         "voided_at": None,
         "created_at": utcnow(),
     }
-    return session.execute(_insert_contact(unless_same_day, channel is None), values).scalar()
+    if audit_as is None:
+        return session.execute(_insert_contact(unless_same_day, channel is None), values).scalar()
+    if session.get_bind().dialect.name != "postgresql":
+        record_id = session.execute(_insert_contact(unless_same_day, channel is None), values).scalar()
+        if record_id is not None:
+            audit(session, audit_as, "contact.log", "contact", record_id, person_id=person_id)
+        return record_id
+    values.update(
+        audit_at=utcnow(), audit_actor=audit_as, audit_action="contact.log", audit_entity="contact",
+        audit_detail={"person_id": person_id},
+    )  # fmt: skip
+    return session.execute(_insert_contact_audited(unless_same_day, channel is None), values).scalar()
 
 
 _CONTACT_COLUMNS = (
@@ -181,6 +196,24 @@ def _insert_contact(unless_same_day: bool, no_channel: bool) -> Insert:
             )
         )
     return insert(t).from_select(list(_CONTACT_COLUMNS), row, include_defaults=False).returning(t.c.id)
+
+
+@cache
+def _insert_contact_audited(unless_same_day: bool, no_channel: bool) -> Insert:
+    # PostgreSQL: the audit row is inserted from the record's RETURNING (a data-modifying CTE),
+    # one round trip for both; nothing is inserted in either table for a same-day repeat.
+    a = cast(Table, AuditLog.__table__)
+    logged = _insert_contact(unless_same_day, no_channel).cte("logged")
+    row = select(
+        bindparam("audit_at", type_=a.c.at.type),
+        bindparam("audit_actor", type_=a.c.actor.type),
+        bindparam("audit_action", type_=a.c.action.type),
+        bindparam("audit_entity", type_=a.c.entity.type),
+        logged.c.id,
+        bindparam("audit_detail", type_=a.c.detail.type),
+    ).select_from(logged)
+    columns = ["at", "actor", "action", "entity", "entity_id", "detail"]
+    return insert(a).from_select(columns, row).returning(a.c.entity_id).add_cte(logged)
 
 
 def last_own_record(session: Session, official_id: int) -> ContactRecord | None:

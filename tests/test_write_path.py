@@ -175,3 +175,41 @@ def test_a_second_writer_in_the_same_thread_fails_as_before_instead_of_waiting_f
             with pytest.raises(OperationalError):
                 other.begin()
     assert _lock_is_free(runtime)
+
+
+def test_claim_reading_pending_matches_claim_then_get(runtime):
+    from storage.inbound import Claimed, claim_reading_pending
+
+    with runtime.sessions.begin() as s:
+        put(s, "o1", "choose_person", {"options": [3, 4]}, dt.timedelta(minutes=10))
+        put(s, "o2", "choose_person", {"options": [1]}, dt.timedelta(minutes=-1))
+    with runtime.sessions.begin() as s:
+        assert claim_reading_pending(s, "m1", "o1", "text") == Claimed(
+            Pending("choose_person", {"options": [3, 4]})
+        )
+        assert claim_reading_pending(s, "m2", "o2", "text") == Claimed(None)  # expired, and removed
+        assert claim_reading_pending(s, "m3", "o3", "text") == Claimed(None)
+        assert claim_reading_pending(s, "m1", "o1", "text") is None  # already claimed: a retry
+    with runtime.sessions.begin() as s:
+        assert s.execute(text("SELECT openid FROM conversation_states")).scalars().all() == ["o1"]
+        assert s.execute(text("SELECT count(*) FROM inbound_messages")).scalar() == 3
+
+
+def test_contact_with_audit_as_writes_its_audit_row_and_nothing_for_a_repeat(runtime):
+    from storage.models import AuditLog
+
+    official_id, a, _b = _people(runtime)
+    with runtime.sessions.begin() as s:
+        first = _add(s, official_id, a, "phone", DAY, unless_same_day=True, audit_as="official:7")
+        assert first is not None
+        assert _add(s, official_id, a, "phone", DAY, unless_same_day=True, audit_as="official:7") is None
+        second = _add(s, official_id, a, None, DAY, unless_same_day=True, audit_as="official:7")
+        assert second is not None and second != first
+    with runtime.sessions.begin() as s:
+        rows = s.scalars(select(AuditLog).order_by(AuditLog.id)).all()
+        assert [(r.actor, r.action, r.entity, r.entity_id, r.detail) for r in rows] == [
+            ("official:7", "contact.log", "contact", first, {"person_id": a}),
+            ("official:7", "contact.log", "contact", second, {"person_id": a}),
+        ]
+        assert all(r.at is not None for r in rows)
+        assert s.scalar(select(func.count()).select_from(ContactRecord)) == 2
