@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from handlers import dispatch, events, pending, texts
 from handlers.context import Deps, Incoming, Reply, Turn
 from storage import conversation, inbound
-from storage.bindings import Identity, lookup, note_inbound
+from storage.bindings import Identity, lookup, lookup_with_roster, note_inbound
 from storage.conversation import Pending
 from storage.db import is_sqlite
-from storage.ledger import assigned_roster
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +53,8 @@ def process(sessions: sessionmaker[Session], deps: Deps, incoming: Incoming, par
         if _text(incoming) and is_sqlite(session):
             with session.begin():
                 session.connection(execution_options={"sqlite_deferred": True})
-                early = _understand(session, lookup(session, incoming.openid), incoming, today, parse)
+                identity, roster = _read(session, incoming, today)
+                early = _understand(identity, roster, incoming, today, parse)
         with session.begin():
             if _text(incoming):
                 # A text may answer a pending question: it is read with the claim (one statement).
@@ -80,12 +80,25 @@ def _text(incoming: Incoming) -> str:
     return (incoming.text or "").strip()
 
 
+def _read(
+    session: Session, incoming: Incoming, today: dt.date
+) -> tuple[Identity, list[tuple[int, str]] | None]:
+    """The sender, and an official's roster when the message is a text to understand."""
+    if _text(incoming):
+        return lookup_with_roster(session, incoming.openid, today)
+    return lookup(session, incoming.openid), None
+
+
 def _understand(
-    session: Session, identity: Identity, incoming: Incoming, today: dt.date, parse: Parser
+    identity: Identity,
+    roster: list[tuple[int, str]] | None,
+    incoming: Incoming,
+    today: dt.date,
+    parse: Parser,
 ) -> _Understood:
     text = _text(incoming)
     if identity.official is not None:
-        roster = assigned_roster(session, identity.official.id, today)
+        assert roster is not None
         names = sorted({name for _id, name in roster})
         return _Understood(identity, roster, parse(text, names, role="official", today=today))
     names = sorted({p.name for p in identity.persons})
@@ -101,9 +114,9 @@ def _dispatch(
     early: _Understood | None,
     state: Pending | None,
 ) -> Reply:
-    identity = early.identity if early else lookup(session, incoming.openid)
+    identity, roster = (early.identity, early.roster) if early else _read(session, incoming, today)
     note_inbound(identity, incoming.received_at)
-    turn = Turn(session, deps, incoming, identity, today, early.roster if early else None)
+    turn = Turn(session, deps, incoming, identity, today, roster)
     if incoming.kind == "event":
         return events.handle(turn)
     if incoming.kind in _MEDIA:
@@ -121,8 +134,7 @@ def _dispatch(
         conversation.clear(session, incoming.openid)  # a new message: the old question lapses
 
     if early is None:
-        early = _understand(session, identity, incoming, today, parse)
-        turn._roster = early.roster
+        early = _understand(identity, roster, incoming, today, parse)
     parsed = early.parsed
     if identity.official is not None:
         return dispatch.OFFICIAL.get(parsed.intent, dispatch.OFFICIAL["unknown"])(turn, parsed)

@@ -11,6 +11,7 @@ from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.audit import audit
+from storage.ledger import roster_from_json, roster_json
 from storage.models import (
     BindingCode,
     HouseholdBinding,
@@ -70,12 +71,34 @@ def _persons_of() -> Select:
     )
 
 
+@cache
+def _official_with_roster(dialect: str) -> Select:
+    return _official_of().add_columns(roster_json(dialect))
+
+
 def lookup(session: Session, openid: str) -> Identity:
     """Look the sender up without writing anything (see `note_inbound`)."""
     row = session.execute(_official_of(), {"openid": openid}).first()
     if row is not None:
         binding, official = row
         return Identity(openid=openid, official=official, persons=(), bindings=(binding,))
+    return _household(session, openid)
+
+
+def lookup_with_roster(
+    session: Session, openid: str, today: dt.date
+) -> tuple[Identity, list[tuple[int, str]] | None]:
+    """`lookup`, and for an official their roster on `today` (`assigned_roster`), in one statement."""
+    dialect = session.get_bind().dialect.name
+    row = session.execute(_official_with_roster(dialect), {"openid": openid, "today": today}).first()
+    if row is not None:
+        binding, official, roster = row
+        identity = Identity(openid=openid, official=official, persons=(), bindings=(binding,))
+        return identity, roster_from_json(roster, dialect)
+    return _household(session, openid), None
+
+
+def _household(session: Session, openid: str) -> Identity:
     links = session.execute(_persons_of(), {"openid": openid}).all()
     return Identity(
         openid=openid, official=None, persons=tuple(p for _l, p in links), bindings=tuple(b for b, _p in links)

@@ -213,3 +213,43 @@ def test_contact_with_audit_as_writes_its_audit_row_and_nothing_for_a_repeat(run
         ]
         assert all(r.at is not None for r in rows)
         assert s.scalar(select(func.count()).select_from(ContactRecord)) == 2
+
+
+def test_lookup_with_roster_is_lookup_and_assigned_roster(runtime):
+    """The roster read with the sender is the roster read on its own: order, duplicates, scope."""
+    from storage.bindings import lookup, lookup_with_roster
+    from storage.ledger import assigned_roster
+    from storage.models import OfficialBinding
+
+    official_id, a, b = _people(runtime)
+    with runtime.sessions.begin() as s:
+        village_id = s.get(Person, a).village_id
+        names = ["王五", "李四", "张三", "Zoe", "阿九", "李四", "王五"]
+        extra = [Person(name=n, village_id=village_id, active=n != "阿九") for n in names]
+        s.add_all(extra)
+        s.flush()
+        s.add_all(
+            Assignment(official_id=official_id, person_id=p.id, kind="jurisdiction", start_date=DAY)
+            for p in extra
+        )
+        # assigned twice (jurisdiction and pairing), ended yesterday, ending today
+        s.add(Assignment(official_id=official_id, person_id=a, kind="pairing", start_date=DAY))
+        s.add(Assignment(official_id=official_id, person_id=extra[0].id, kind="pairing", start_date=DAY,
+                         end_date=DAY - dt.timedelta(days=1)))  # fmt: skip
+        s.add(Assignment(official_id=official_id, person_id=extra[1].id, kind="pairing", start_date=DAY,
+                         end_date=DAY))  # fmt: skip
+        other = Official(name="李委员", phone="13800000002", role="village_member")
+        s.add(other)
+        s.flush()
+        s.add_all([
+            OfficialBinding(openid="o_one", official_id=official_id, active=True),
+            OfficialBinding(openid="o_other", official_id=other.id, active=True),
+        ])  # fmt: skip
+    for day in (DAY, DAY + dt.timedelta(days=1)):
+        with runtime.sessions.begin() as s:
+            identity, roster = lookup_with_roster(s, "o_one", day)
+            assert identity == lookup(s, "o_one")
+            assert roster == assigned_roster(s, official_id, day)
+            assert len(roster) == 8 and len({i for i, _n in roster}) == 8
+            assert lookup_with_roster(s, "o_other", day)[1] == []
+            assert lookup_with_roster(s, "o_nobody", day) == (lookup(s, "o_nobody"), None)
