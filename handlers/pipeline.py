@@ -45,7 +45,8 @@ def process(sessions: sessionmaker[Session], deps: Deps, incoming: Incoming, par
     On SQLite a text is looked up and parsed in a read transaction of its own first, so the
     database's one write lock is held only for the short write transaction (a reader never
     blocks a writer there). What must be exact stays in the write transaction: the claim, the
-    pending question, the duplicate check and the records.
+    pending question, the duplicate check and the records. On PostgreSQL (one transaction) the
+    claim, the sender, their roster and pending question are read in one statement.
     """
     today = deps.today(incoming.received_at)
     with sessions() as session:
@@ -57,12 +58,17 @@ def process(sessions: sessionmaker[Session], deps: Deps, incoming: Incoming, par
                 early = _understand(identity, roster, incoming, today, parse)
         with session.begin():
             if _text(incoming):
-                # A text may answer a pending question: it is read with the claim (one statement).
-                claimed = inbound.claim_reading_pending(
-                    session, incoming.dedupe_key, incoming.openid, incoming.kind
+                # A text may answer a pending question: it is read with the claim (one statement),
+                # and so is the sender when not read before (one round trip on PostgreSQL).
+                key = (session, incoming.dedupe_key, incoming.openid, incoming.kind)
+                claimed = (
+                    inbound.claim_reading_pending(*key) if early else inbound.claim_reading_sender(*key, today)
                 )
                 if claimed is None:
                     return Reply(inbound.stored_reply(session, incoming.dedupe_key))
+                if early is None:
+                    assert claimed.identity is not None
+                    early = _understand(claimed.identity, claimed.roster, incoming, today, parse)
                 state = claimed.pending
             elif inbound.claim(session, incoming.dedupe_key, incoming.openid, incoming.kind):
                 state = None
@@ -133,8 +139,7 @@ def _dispatch(
             return answered
         conversation.clear(session, incoming.openid)  # a new message: the old question lapses
 
-    if early is None:
-        early = _understand(identity, roster, incoming, today, parse)
+    assert early is not None  # a text is understood before dispatch
     parsed = early.parsed
     if identity.official is not None:
         return dispatch.OFFICIAL.get(parsed.intent, dispatch.OFFICIAL["unknown"])(turn, parsed)

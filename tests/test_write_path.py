@@ -221,7 +221,7 @@ def test_lookup_with_roster_is_lookup_and_assigned_roster(runtime):
     from storage.ledger import assigned_roster
     from storage.models import OfficialBinding
 
-    official_id, a, b = _people(runtime)
+    official_id, a, _b = _people(runtime)
     with runtime.sessions.begin() as s:
         village_id = s.get(Person, a).village_id
         names = ["王五", "李四", "张三", "Zoe", "阿九", "李四", "王五"]
@@ -253,3 +253,31 @@ def test_lookup_with_roster_is_lookup_and_assigned_roster(runtime):
             assert len(roster) == 8 and len({i for i, _n in roster}) == 8
             assert lookup_with_roster(s, "o_other", day)[1] == []
             assert lookup_with_roster(s, "o_nobody", day) == (lookup(s, "o_nobody"), None)
+
+
+def test_claim_reading_sender_is_claim_pending_and_lookup_with_roster(runtime):
+    from storage.bindings import lookup_with_roster
+    from storage.inbound import claim_reading_sender
+    from storage.models import HouseholdBinding, OfficialBinding
+
+    official_id, a, b = _people(runtime)
+    with runtime.sessions.begin() as s:
+        s.add(OfficialBinding(openid="o_official", official_id=official_id, active=True))
+        s.add(HouseholdBinding(openid="o_family", person_id=b, active=True))
+        put(s, "o_official", "choose_person", {"options": [a, b]}, dt.timedelta(minutes=10))
+        put(s, "o_family", "household_choose", {"options": [b]}, dt.timedelta(minutes=-1))
+    with runtime.sessions.begin() as s:
+        claimed = claim_reading_sender(s, "m1", "o_official", "text", DAY)
+        assert claimed is not None
+        assert claimed.pending == Pending("choose_person", {"options": [a, b]})
+        assert (claimed.identity, claimed.roster) == lookup_with_roster(s, "o_official", DAY)
+        assert claimed.identity.official.id == official_id and len(claimed.roster) == 2
+        family = claim_reading_sender(s, "m2", "o_family", "text", DAY)
+        assert family is not None and family.pending is None  # expired, and removed
+        assert [p.id for p in family.identity.persons] == [b] and family.roster is None
+        stranger = claim_reading_sender(s, "m3", "o_stranger", "voice", DAY)
+        assert stranger is not None and stranger.identity.official is None and not stranger.identity.persons
+        assert claim_reading_sender(s, "m1", "o_official", "text", DAY) is None  # a retry
+    with runtime.sessions.begin() as s:
+        assert s.execute(text("SELECT openid FROM conversation_states")).scalars().all() == ["o_official"]
+        assert s.execute(text("SELECT count(*) FROM inbound_messages")).scalar() == 3
