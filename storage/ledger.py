@@ -6,7 +6,8 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from functools import cache
-from typing import cast
+from operator import itemgetter
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -118,16 +119,15 @@ def roster_json(dialect: str) -> ColumnElement[str]:
 
 def roster_from_json(value: str, dialect: str) -> list[tuple[int, str]]:
     """The (person id, name) pairs of `roster_json`, ordered and distinct as `assigned_roster`."""
-    pairs = [(int(i), str(n)) for i, n in json.loads(value)]
+    pairs = list(map(tuple, json.loads(value)))  # ids are JSON numbers, names JSON strings
     if dialect != "postgresql":
         # SQLite compares names as bytes (BINARY): UTF-8 byte order is code point order, Python's.
-        return sorted(set(pairs), key=_by_name)
+        return sorted(set(pairs), key=_BY_NAME)
     # Sorted by (name, id) in SQL: a person assigned twice comes twice, next to each other.
     return [pair for i, pair in enumerate(pairs) if not i or pairs[i - 1] != pair]
 
 
-def _by_name(entry: tuple[int, str]) -> tuple[str, int]:
-    return entry[1], entry[0]
+_BY_NAME = itemgetter(1, 0)
 
 
 def is_assigned(session: Session, official_id: int, person_id: int, today: dt.date) -> bool:
@@ -208,7 +208,7 @@ def add_contact(
     a record of that channel on that day: check and insert are one statement. With `audit_as`,
     the record's `contact.log` audit row is written too (on PostgreSQL in the same statement).
     """
-    values = {
+    values: dict[str, Any] = {
         "person_id": person_id,
         "official_id": official_id,
         "channel": channel,
