@@ -204,7 +204,9 @@ class Gunicorn:
             # As in production: the app (jieba's dictionary included) loads once, before forking.
             "--preload", app_spec,
         ]  # fmt: skip
-        self._proc = subprocess.Popen(command, cwd=ROOT, env=env)
+        # BENCH_ROOT=<checkout> serves another checkout's code (e.g. the code before a change).
+        root = env.pop("BENCH_ROOT", str(ROOT))
+        self._proc = subprocess.Popen(command, cwd=root, env=env)
 
     def __enter__(self) -> Gunicorn:
         query = signed_query(self._token)
@@ -236,7 +238,8 @@ def main() -> None:
         "--serve",
         action="append",
         default=[],
-        help="gunicorn app spec to measure, optionally after KEY=VALUE environment settings",
+        help="gunicorn app spec to measure, optionally after KEY=VALUE environment settings "
+        "(BENCH_ROOT=<checkout> serves that checkout's code)",
     )
     parser.add_argument("--url", action="append", default=[], help="running webhook URL to measure")
     parser.add_argument("--token", default=os.environ.get("WECHAT_TOKEN", DEFAULT_TOKEN))

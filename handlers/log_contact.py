@@ -140,10 +140,10 @@ def _log(
         raw_text=payload["text"],
         source_msg_id=msg_id,
         unless_same_day=unless_same_day,
+        audit_as=turn.actor,
     )
     if record_id is None:
         return None
-    audit(turn.session, turn.actor, "contact.log", "contact", record_id, person_id=person.id)
     if status == "unreachable":
         return texts.LOGGED_UNREACHABLE.format(
             day=texts.day(day), name=person.name, channel=texts.CHANNEL[payload["channel"]].removesuffix("联系")

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from handlers import dispatch, events, pending, texts
 from handlers.context import Deps, Incoming, Reply, Turn
 from storage import conversation, inbound
-from storage.bindings import Identity, lookup, note_inbound
+from storage.bindings import Identity, lookup, lookup_with_roster, note_inbound
+from storage.conversation import Pending
 from storage.db import is_sqlite
-from storage.ledger import assigned_roster
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,8 @@ def process(sessions: sessionmaker[Session], deps: Deps, incoming: Incoming, par
     On SQLite a text is looked up and parsed in a read transaction of its own first, so the
     database's one write lock is held only for the short write transaction (a reader never
     blocks a writer there). What must be exact stays in the write transaction: the claim, the
-    pending question, the duplicate check and the records.
+    pending question, the duplicate check and the records. On PostgreSQL (one transaction) the
+    claim, the sender, their roster and pending question are read in one statement.
     """
     today = deps.today(incoming.received_at)
     with sessions() as session:
@@ -53,11 +54,27 @@ def process(sessions: sessionmaker[Session], deps: Deps, incoming: Incoming, par
         if _text(incoming) and is_sqlite(session):
             with session.begin():
                 session.connection(execution_options={"sqlite_deferred": True})
-                early = _understand(session, lookup(session, incoming.openid), incoming, today, parse)
+                identity, roster = _read(session, incoming, today)
+                early = _understand(identity, roster, incoming, today, parse)
         with session.begin():
-            if not inbound.claim(session, incoming.dedupe_key, incoming.openid, incoming.kind):
+            if _text(incoming):
+                # A text may answer a pending question: it is read with the claim (one statement),
+                # and so is the sender when not read before (one round trip on PostgreSQL).
+                key = (session, incoming.dedupe_key, incoming.openid, incoming.kind)
+                claimed = (
+                    inbound.claim_reading_pending(*key) if early else inbound.claim_reading_sender(*key, today)
+                )
+                if claimed is None:
+                    return Reply(inbound.stored_reply(session, incoming.dedupe_key))
+                if early is None:
+                    assert claimed.identity is not None
+                    early = _understand(claimed.identity, claimed.roster, incoming, today, parse)
+                state = claimed.pending
+            elif inbound.claim(session, incoming.dedupe_key, incoming.openid, incoming.kind):
+                state = None
+            else:
                 return Reply(inbound.stored_reply(session, incoming.dedupe_key))
-            reply = _dispatch(session, deps, incoming, today, parse, early)
+            reply = _dispatch(session, deps, incoming, today, parse, early, state)
             inbound.store_reply(session, incoming.dedupe_key, reply.text)
             return reply
 
@@ -69,12 +86,25 @@ def _text(incoming: Incoming) -> str:
     return (incoming.text or "").strip()
 
 
+def _read(
+    session: Session, incoming: Incoming, today: dt.date
+) -> tuple[Identity, list[tuple[int, str]] | None]:
+    """The sender, and an official's roster when the message is a text to understand."""
+    if _text(incoming):
+        return lookup_with_roster(session, incoming.openid, today)
+    return lookup(session, incoming.openid), None
+
+
 def _understand(
-    session: Session, identity: Identity, incoming: Incoming, today: dt.date, parse: Parser
+    identity: Identity,
+    roster: list[tuple[int, str]] | None,
+    incoming: Incoming,
+    today: dt.date,
+    parse: Parser,
 ) -> _Understood:
     text = _text(incoming)
     if identity.official is not None:
-        roster = assigned_roster(session, identity.official.id, today)
+        assert roster is not None
         names = sorted({name for _id, name in roster})
         return _Understood(identity, roster, parse(text, names, role="official", today=today))
     names = sorted({p.name for p in identity.persons})
@@ -88,10 +118,11 @@ def _dispatch(
     today: dt.date,
     parse: Parser,
     early: _Understood | None,
+    state: Pending | None,
 ) -> Reply:
-    identity = early.identity if early else lookup(session, incoming.openid)
+    identity, roster = (early.identity, early.roster) if early else _read(session, incoming, today)
     note_inbound(identity, incoming.received_at)
-    turn = Turn(session, deps, incoming, identity, today, early.roster if early else None)
+    turn = Turn(session, deps, incoming, identity, today, roster)
     if incoming.kind == "event":
         return events.handle(turn)
     if incoming.kind in _MEDIA:
@@ -102,16 +133,13 @@ def _dispatch(
     if not text:
         return Reply(texts.VOICE_EMPTY if incoming.kind == "voice" else texts.UNSUPPORTED)
 
-    state = conversation.get(session, incoming.openid)
     if state is not None:
         answered = pending.answer(turn, state, text)
         if answered is not None:
             return answered
         conversation.clear(session, incoming.openid)  # a new message: the old question lapses
 
-    if early is None:
-        early = _understand(session, identity, incoming, today, parse)
-        turn._roster = early.roster
+    assert early is not None  # a text is understood before dispatch
     parsed = early.parsed
     if identity.official is not None:
         return dispatch.OFFICIAL.get(parsed.intent, dispatch.OFFICIAL["unknown"])(turn, parsed)

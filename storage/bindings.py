@@ -7,10 +7,11 @@ import secrets
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import ColumnElement, Join, Select, and_, bindparam, join, select, update
 from sqlalchemy.orm import Session
 
 from storage.audit import audit
+from storage.ledger import roster_from_json, roster_json
 from storage.models import (
     BindingCode,
     HouseholdBinding,
@@ -47,17 +48,32 @@ def identify(session: Session, openid: str, now: dt.datetime | None = None) -> I
     return identity
 
 
+def active_official_of_openid() -> tuple[Join, ColumnElement[bool]]:
+    """official_bindings joined to officials, and the condition picking `:openid`'s active official."""
+    joined = join(OfficialBinding, Official, OfficialBinding.official_id == Official.id)
+    return joined, and_(
+        OfficialBinding.openid == bindparam("openid"),
+        OfficialBinding.active.is_(True),
+        Official.active.is_(True),
+    )
+
+
+def identity_of(openid: str, binding: OfficialBinding, official: Official) -> Identity:
+    return Identity(openid=openid, official=official, persons=(), bindings=(binding,))
+
+
+def household_identity(session: Session, openid: str) -> Identity:
+    """`lookup` for an openid that is not an active official's."""
+    links = session.execute(_persons_of(), {"openid": openid}).all()
+    return Identity(
+        openid=openid, official=None, persons=tuple(p for _l, p in links), bindings=tuple(b for b, _p in links)
+    )
+
+
 @cache
 def _official_of() -> Select:
-    return (
-        select(OfficialBinding, Official)
-        .join(Official, OfficialBinding.official_id == Official.id)
-        .where(
-            OfficialBinding.openid == bindparam("openid"),
-            OfficialBinding.active.is_(True),
-            Official.active.is_(True),
-        )
-    )
+    joined, found = active_official_of_openid()
+    return select(OfficialBinding, Official).select_from(joined).where(found)
 
 
 @cache
@@ -70,16 +86,29 @@ def _persons_of() -> Select:
     )
 
 
+@cache
+def _official_with_roster(dialect: str) -> Select:
+    return _official_of().add_columns(roster_json(dialect))
+
+
 def lookup(session: Session, openid: str) -> Identity:
     """Look the sender up without writing anything (see `note_inbound`)."""
     row = session.execute(_official_of(), {"openid": openid}).first()
     if row is not None:
-        binding, official = row
-        return Identity(openid=openid, official=official, persons=(), bindings=(binding,))
-    links = session.execute(_persons_of(), {"openid": openid}).all()
-    return Identity(
-        openid=openid, official=None, persons=tuple(p for _l, p in links), bindings=tuple(b for b, _p in links)
-    )
+        return identity_of(openid, *row)
+    return household_identity(session, openid)
+
+
+def lookup_with_roster(
+    session: Session, openid: str, today: dt.date
+) -> tuple[Identity, list[tuple[int, str]] | None]:
+    """`lookup`, and for an official their roster on `today` (`assigned_roster`), in one statement."""
+    dialect = session.get_bind().dialect.name
+    row = session.execute(_official_with_roster(dialect), {"openid": openid, "today": today}).first()
+    if row is not None:
+        binding, official, roster = row
+        return identity_of(openid, binding, official), roster_from_json(roster, dialect)
+    return household_identity(session, openid), None
 
 
 def note_inbound(identity: Identity, now: dt.datetime) -> None:

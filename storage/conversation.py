@@ -52,10 +52,24 @@ def get(session: Session, openid: str, now: dt.datetime | None = None) -> Pendin
     row = session.execute(_get(), {"openid": openid}).first()
     if row is None:
         return None
-    if row.expires_at <= (now or utcnow()):
+    return pending_of(session, openid, row.kind, row.payload, row.expires_at, now)
+
+
+def pending_of(
+    session: Session,
+    openid: str,
+    kind: str | None,
+    payload: Any,
+    expires_at: dt.datetime | None,
+    now: dt.datetime | None = None,
+) -> Pending | None:
+    """The question read as (kind, payload, expires_at), or None (cleared when it has expired)."""
+    if kind is None or expires_at is None:
+        return None
+    if expires_at <= (now or utcnow()):
         clear(session, openid)
         return None
-    return Pending(row.kind, row.payload)
+    return Pending(kind, payload)
 
 
 def put(session: Session, openid: str, kind: str, payload: dict[str, Any], ttl: dt.timedelta) -> None:

@@ -7,16 +7,27 @@ reply, or — if the first attempt rolled back — does the work itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import InboundMessage, utcnow
+from storage.bindings import (
+    Identity,
+    active_official_of_openid,
+    household_identity,
+    identity_of,
+    lookup_with_roster,
+)
+from storage.conversation import Pending, pending_of
+from storage.ledger import roster_from_json, roster_json
+from storage.models import ConversationState, InboundMessage, Official, OfficialBinding, utcnow
 
 _T = cast(Table, InboundMessage.__table__)
+_STATES = cast(Table, ConversationState.__table__)
 
 
 @cache
@@ -36,6 +47,21 @@ def _claim(dialect: str) -> Any:
 
 
 @cache
+def _claim_reading_pending(dialect: str) -> Any:
+    # The sender's pending question comes back with the claim: one statement, not two.
+    state = _STATES.c
+
+    def pending(column: Any) -> Any:
+        return select(column).where(state.openid == bindparam("openid")).scalar_subquery()
+
+    return _claim(dialect).returning(
+        pending(state.kind).label("kind"),
+        pending(state.payload).label("payload"),
+        pending(state.expires_at).label("expires_at"),
+    )
+
+
+@cache
 def _stored_reply() -> Any:
     return select(_T.c.reply).where(_T.c.dedupe_key == bindparam("dedupe_key"))
 
@@ -50,6 +76,70 @@ def claim(session: Session, dedupe_key: str, openid: str, msg_type: str) -> bool
     values = {"dedupe_key": dedupe_key, "openid": openid, "msg_type": msg_type, "created_at": utcnow()}
     # RETURNING, not rowcount: psycopg reports -1 for an INSERT that returns rows.
     return session.execute(_claim(session.get_bind().dialect.name), values).scalar() is not None
+
+
+class Claimed(NamedTuple):
+    """A message claimed by this transaction, with its sender's pending question (if any)."""
+
+    pending: Pending | None
+    identity: Identity | None = None  # claim_reading_sender: the sender, and an official's roster
+    roster: list[tuple[int, str]] | None = None
+
+
+def claim_reading_pending(session: Session, dedupe_key: str, openid: str, msg_type: str) -> Claimed | None:
+    """Like `claim`, also reading the sender's pending question in the same statement.
+
+    None when the message was already handled. An expired question is cleared, as
+    `conversation.get` does.
+    """
+    values = {"dedupe_key": dedupe_key, "openid": openid, "msg_type": msg_type, "created_at": utcnow()}
+    row = session.execute(_claim_reading_pending(session.get_bind().dialect.name), values).first()
+    if row is None:
+        return None
+    return Claimed(pending_of(session, openid, row.kind, row.payload, row.expires_at))
+
+
+@cache
+def _claim_reading_sender() -> Any:
+    # PostgreSQL: the claim as a data-modifying CTE; its one row (none for a retry) is joined to
+    # the pending question and the sender's official with their roster.
+    claimed = _claim("postgresql").cte("claimed")
+    officials, found = active_official_of_openid()
+    return (
+        select(claimed.c.id, _STATES.c.kind, _STATES.c.payload, _STATES.c.expires_at,
+               OfficialBinding, Official, roster_json("postgresql"))
+        .select_from(claimed)
+        .outerjoin(_STATES, _STATES.c.openid == bindparam("openid"))
+        .outerjoin(officials, found)
+    )  # fmt: skip
+
+
+def claim_reading_sender(
+    session: Session, dedupe_key: str, openid: str, msg_type: str, today: dt.date
+) -> Claimed | None:
+    """`claim_reading_pending` that also looks the sender up (`bindings.lookup_with_roster`).
+
+    One round trip on PostgreSQL (only a household's persons are read after it); elsewhere the
+    claim and the lookup are two statements.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        claimed = claim_reading_pending(session, dedupe_key, openid, msg_type)
+        if claimed is None:
+            return None
+        identity, roster = lookup_with_roster(session, openid, today)
+        return Claimed(claimed.pending, identity, roster)
+    values = {
+        "dedupe_key": dedupe_key, "openid": openid, "msg_type": msg_type, "created_at": utcnow(),
+        "today": today,
+    }  # fmt: skip
+    row = session.execute(_claim_reading_sender(), values).first()
+    if row is None:
+        return None
+    _id, kind, payload, expires_at, binding, official, roster = row
+    pending = pending_of(session, openid, kind, payload, expires_at)
+    if official is None:
+        return Claimed(pending, household_identity(session, openid), None)
+    return Claimed(pending, identity_of(openid, binding, official), roster_from_json(roster, "postgresql"))
 
 
 def stored_reply(session: Session, dedupe_key: str) -> str | None:
