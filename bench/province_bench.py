@@ -84,8 +84,9 @@ def load_sqlite(path: Path, n: int) -> None:
 
     from sqlalchemy import text
 
-    from storage.contact_summary import TRIGGERS, rebuild_summary
+    from storage.contact_summary import rebuild_summary
     from storage.db import make_engine
+    from storage.overview_tallies import tallies_suspended
 
     regions, officials, persons, assignments, contacts = _rows(n)
     con = sqlite3.connect(path)
@@ -97,11 +98,13 @@ def load_sqlite(path: Path, n: int) -> None:
         " AND tbl_name = 'contact_records'") if name in CONTACT_INDEXES]
     for name in CONTACT_INDEXES:
         con.execute(f"DROP INDEX {name}")
-    # The contact summary's triggers would recompute a person per row: drop them for the load,
-    # then recreate them and rebuild the summary once (storage.contact_summary).
-    triggers = [sql for (sql,) in con.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'contact_records'")]
-    for name in TRIGGERS:
+    # The contact summary's and the overview tallies' triggers would do their work per row:
+    # drop them for the load, then recreate them and rebuild both once (storage.contact_summary,
+    # storage.overview_tallies).
+    triggers = con.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN"
+        " ('contact_records', 'contact_summary', 'persons', 'assignments')").fetchall()
+    for name, _ in triggers:
         con.execute(f"DROP TRIGGER {name}")
     now = "2026-11-20 00:00:00.000000"
     con.executemany("INSERT INTO regions (id, name, level, parent_id) VALUES (?, ?, ?, ?)", regions)
@@ -125,12 +128,12 @@ def load_sqlite(path: Path, n: int) -> None:
     con.commit()
     for sql in ddl:
         con.execute(sql)
-    for sql in triggers:
+    for _, sql in triggers:
         con.execute(sql)
     con.commit()
     con.close()
     engine = make_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
+    with engine.begin() as conn, tallies_suspended(conn):
         rebuild_summary(conn)
         conn.execute(text("ANALYZE"))
     engine.dispose()
@@ -152,6 +155,7 @@ def load_postgres(url: str, schema: str, n: int) -> None:
 
     from storage.contact_summary import rebuild_summary
     from storage.db import make_engine
+    from storage.overview_tallies import tallies_suspended
 
     regions, officials, persons, assignments, contacts = _rows(n)
     now = "2026-11-20 00:00:00"
@@ -162,9 +166,11 @@ def load_postgres(url: str, schema: str, n: int) -> None:
         ddl = [row[0] for row in cur.fetchall()]
         for name in CONTACT_INDEXES:
             cur.execute(f"DROP INDEX {name}")
-        # COPY fires the contact summary's statement triggers (one recomputation for the whole
-        # table at the end); cheaper still to switch them off and rebuild once below.
-        cur.execute("ALTER TABLE contact_records DISABLE TRIGGER USER")
+        # COPY fires the contact summary's and the overview tallies' statement triggers (one
+        # recomputation for the whole table at the end); cheaper still to switch them off and
+        # rebuild once below.
+        for table in ("contact_records", "persons", "assignments"):
+            cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         _copy(cur, "regions", "id, name, level, parent_id", regions)
         _copy(cur, "officials", "id, name, phone, role, rank, region_id, active, created_at",
               ((*o, True, now) for o in officials))
@@ -179,15 +185,17 @@ def load_postgres(url: str, schema: str, n: int) -> None:
               ((*c, "[]", now) for c in contacts))
         for sql in ddl:
             cur.execute(sql)
-        cur.execute("ALTER TABLE contact_records ENABLE TRIGGER USER")
+        for table in ("contact_records", "persons", "assignments"):
+            cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     engine = make_engine(_schema_url(url, schema))
-    with engine.begin() as conn:
-        rebuild_summary(conn)
+    with engine.begin() as conn, tallies_suspended(conn):
+        rebuild_summary(conn)  # the tallies are rebuilt from it when the block ends
     engine.dispose()
     # VACUUM (outside a transaction) sets the visibility map, as autovacuum would in production.
     with psycopg.connect(url, options=f"-csearch_path={schema}", autocommit=True) as con:
         for table in ("regions", "officials", "persons", "assignments", "contact_records",
-                      "contact_summary"):
+                      "contact_summary", "contact_month_tallies", "latest_contact_tallies",
+                      "village_tallies"):
             con.execute(f"VACUUM ANALYZE {table}")
 
 
