@@ -20,7 +20,7 @@ from bot.admin.due_status import DueSummary
 from bot.admin.periods import add_months
 from storage.models import ContactMonthTally, LatestContactTally, VillageTally
 
-__all__ = ["Counts", "monthly_trend", "total", "village_counts"]
+__all__ = ["Counts", "monthly_trend", "total", "village_counts", "with_due"]
 
 
 def village_counts(
@@ -59,6 +59,11 @@ def village_counts(
     else:
         direct.contact_flags(session, counts, village_ids, start, end, festival)
 
+    return with_due(counts, due)
+
+
+def with_due(counts: dict[int, Counts], due: DueSummary | None) -> dict[int, Counts]:
+    """The due engine's per-village numbers added to `counts`."""
     if due is not None:
         for v, (ruled, done, overdue) in due.by_village.items():
             if v in counts:

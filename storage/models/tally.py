@@ -2,14 +2,15 @@
 
 Migration 0006_overview_tallies creates them with their triggers; `storage.overview_tallies`
 rebuilds them after bulk loads that bypass the triggers. Rows whose counters all reached zero
-may stay; readers sum them like any other.
+may stay; readers sum them like any other. `village_id` is a region id, deliberately without a
+foreign key (derived data; a row left at zero must not stop a village from being deleted).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey
+from sqlalchemy import Date
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -21,7 +22,7 @@ class ContactMonthTally(Base):
     __tablename__ = "contact_month_tallies"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    village_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), primary_key=True)
+    village_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     month_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     contacts: Mapped[int]
     home_visits: Mapped[int]
@@ -33,7 +34,7 @@ class LatestContactTally(Base):
     __tablename__ = "latest_contact_tallies"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    village_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), primary_key=True)
+    village_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     month_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     contacted: Mapped[int]  # by the month of contact_summary.a1 (official 0)
     visited: Mapped[int]  # by the month of contact_summary.h1
@@ -45,8 +46,7 @@ class VillageTally(Base):
     __tablename__ = "village_tallies"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    village_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), primary_key=True,
-                                            autoincrement=False)
+    village_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     persons: Mapped[int]
     special: Mapped[int]
     assigned: Mapped[int]

@@ -373,14 +373,14 @@ def pg_triggers() -> list[str]:
 
 
 def upgrade() -> None:
+    # No foreign key to regions: the counters are derived data, and a row left at zero must not
+    # stop a village from being deleted.
     def table(name: str, keys: list[sa.Column], counters: list[str]) -> None:
         op.create_table(
             name,
             sa.Column("village_id", sa.Integer(), nullable=False),
             *keys,
             *(sa.Column(c, sa.Integer(), nullable=False) for c in counters),
-            sa.ForeignKeyConstraint(["village_id"], ["regions.id"],
-                                    name=op.f(f"fk_{name}_village_id_regions")),
             sa.PrimaryKeyConstraint("village_id", *(k.name for k in keys), name=op.f(f"pk_{name}")),
             sqlite_with_rowid=False,
         )
