@@ -15,6 +15,7 @@ from sqlalchemy import delete, insert, select, text, update
 from bot.admin import overview_data, overview_direct
 from bot.admin.festivals import festival_window
 from bot.admin.periods import KINDS, last_months, period_containing
+from storage.contact_summary import rebuild_summary
 from storage.contact_summary import triggers_suspended as summary_triggers_suspended
 from storage.migrate import MIGRATIONS_DIR
 from storage.models import (
@@ -191,6 +192,10 @@ def test_triggers_follow_every_writer(runtime, two):
         with runtime.sessions.begin() as s:
             s.execute(update(Assignment).where(Assignment.id == a).values(**values))
         check(runtime, villages)
+    for end in (D("2026-05-31"), None):  # one statement over every assignment
+        with runtime.sessions.begin() as s:
+            s.execute(update(Assignment).values(end_date=end))
+        check(runtime, villages)
     with runtime.sessions.begin() as s:
         s.execute(delete(Assignment).where(Assignment.person_id == p))
     check(runtime, villages)
@@ -243,6 +248,15 @@ def test_bulk_writes_rebuild_and_suspended_loads_agree(runtime, two):
         rebuild_tallies(s)
     with runtime.sessions() as s:
         assert stored(s) == before
+    # contact_summary's own refresh deletes and inserts; an UPDATE of it is followed as well
+    with runtime.sessions.begin() as s:
+        s.execute(update(ContactSummary).where(ContactSummary.person_id == persons[2])
+                  .values(a1=D("2026-06-18"), h1=D("2026-06-17")))
+    with runtime.sessions() as s:
+        assert stored(s) == reference(s)
+    with runtime.sessions.begin() as s:
+        rebuild_summary(s)
+    check(runtime, villages)
     more = [dict(r, contact_date=r["contact_date"] + dt.timedelta(days=3)) for r in rows[:50]]
     with runtime.engine.begin() as conn, tallies_suspended(conn), \
             summary_triggers_suspended(conn):
