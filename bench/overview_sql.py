@@ -26,6 +26,7 @@ from sqlalchemy import text
 from bot.admin import overview_data, overview_direct
 from bot.admin.festivals import festival_window, last_festival
 from bot.admin.periods import last_months, period_containing
+from bot.admin.web import plan_settings
 from storage.db import make_engine
 
 TODAY = dt.date(2026, 11, 20)
@@ -49,14 +50,13 @@ def _run(module, session, villages, period, window):
 
 def breakdown(sessions, county_id: int, runs: int, kind: str = "quarter") -> dict[str, float]:
     """Median ms of the non-engine SQL, direct and from the tallies (same transaction setup as
-    the dashboard: JIT off)."""
+    the dashboard: `bot.admin.web.plan_settings`)."""
     period = period_containing(kind, TODAY)
     festival = last_festival(TODAY)
     window = festival_window(festival[1], TODAY) if festival else None
     times: dict[str, list[float]] = {"direct": [], "tallies": []}
     with sessions() as s:
-        if s.get_bind().dialect.name == "postgresql":
-            s.execute(text("SET LOCAL jit = off"))
+        plan_settings(s)
         villages = county_villages(s, county_id)
         results = {}
         for i in range(runs + 1):
