@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from bot.admin.counts import Counts
@@ -53,8 +53,8 @@ def contact_flags(session: Session, counts: dict[int, Counts], village_ids: list
     # One row per person first (cheap hash aggregate), then sums per village: far cheaper than
     # three COUNT(DISTINCT …) sorts over every contact row.
     in_period = ContactRecord.contact_date.between(start, end)
-    dates = in_period
-    in_window = literal(False)
+    dates: ColumnElement[bool] = in_period
+    in_window: ColumnElement[bool] = literal(False)
     if festival is not None:
         in_window = ContactRecord.contact_date.between(*festival)
         # The OR alone cannot bound the index range scan per person; the hull of both can.
