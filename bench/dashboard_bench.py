@@ -20,6 +20,7 @@ import re
 import statistics
 import sys
 import time
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -200,6 +201,39 @@ def generate_province(base_url: str, url: str, schema: str, persons: int) -> Non
     print(f"generated the province benchmark's {persons} persons ({time.perf_counter() - started:.0f} s)")
 
 
+@contextmanager
+def direct_overview():
+    """The overview page on the queries it ran before the tallies (bot.admin.overview_direct)."""
+    from bot.admin import overview_data, overview_direct, overview_views
+
+    def village_counts(session, village_ids, start, end, festival, due):
+        counts = overview_direct.village_counts(session, village_ids, start, end, festival)
+        return overview_data.with_due(counts, due)
+
+    saved = overview_views.village_counts, overview_views.monthly_trend
+    overview_views.village_counts = village_counts
+    overview_views.monthly_trend = overview_direct.monthly_trend
+    try:
+        yield
+    finally:
+        overview_views.village_counts, overview_views.monthly_trend = saved
+
+
+def alternating_ms(client, url: str, runs: int) -> tuple[float, float]:
+    """Medians of the page on the tallies and on the direct queries, requests alternating (so
+    both see the same load)."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for i in range(runs + 1):
+        for direct, out in ((False, times[0]), (True, times[1])):
+            with direct_overview() if direct else nullcontext():
+                started = time.perf_counter()
+                response = client.get(url)
+                if i:  # the first round warms caches
+                    out.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def median_ms(client, url: str, runs: int) -> float:
     client.get(url)  # warm caches (templates, statement cache)
     times = []
@@ -281,8 +315,12 @@ def main() -> None:
     assert login.status_code == 302, login.status_code
 
     baseline = median_ms(app.test_client(), "/admin/login", args.runs)
-    overview = median_ms(client, "/admin/?period=quarter", args.runs)
+    overview, overview_direct = alternating_ms(client, "/admin/?period=quarter", args.runs)
     overdue = median_ms(client, "/admin/overdue?page=2", args.runs)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import overview_sql
+
+    sql = overview_sql.breakdown(runtime.read_sessions, county_id, args.runs)
     backend = runtime.engine.dialect.name
     with runtime.read_sessions() as s:
         county_persons = s.execute(text(
@@ -293,6 +331,9 @@ def main() -> None:
           f"county={county_persons} persons, runs={args.runs} (median ms, server time)")
     print(f"  baseline login form   {baseline:8.1f}")
     print(f"  county overview       {overview:8.1f}  ({overview / baseline:.0f}x baseline)")
+    print(f"    same, direct queries {overview_direct:7.1f}  (the overview's queries before the"
+          " tallies of migration 0007)")
+    print(f"    its non-engine SQL  {sql['tallies']:8.1f}  (direct queries: {sql['direct']:.1f})")
     print(f"  overdue list, page 2  {overdue:8.1f}  ({overdue / baseline:.0f}x baseline)")
     runtime.dispose()
 

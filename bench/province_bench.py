@@ -190,7 +190,8 @@ def load_postgres(url: str, schema: str, n: int) -> None:
     # VACUUM (outside a transaction) sets the visibility map, as autovacuum would in production.
     with psycopg.connect(url, options=f"-csearch_path={schema}", autocommit=True) as con:
         for table in ("regions", "officials", "persons", "assignments", "contact_records",
-                      "contact_summary", "assignment_summary"):
+                      "contact_summary", "assignment_summary", "contact_month_tallies",
+                      "latest_contact_tallies", "village_tallies"):
             con.execute(f"VACUUM ANALYZE {table}")
 
 

@@ -1,7 +1,8 @@
-"""The two summaries kept by database triggers, for bulk loaders: suspend, load, rebuild.
+"""The tables kept by database triggers, for bulk loaders: suspend, load, rebuild.
 
 `contact_summary` follows the contacts; `assignment_summary` follows it, the assignments and the
-persons. A load that goes around the triggers rebuilds both at the end, in its own transaction.
+persons; the overview's tallies follow all of those and the needs. A load that goes around the
+triggers rebuilds them at the end, in that order, in its own transaction.
 """
 
 from __future__ import annotations
@@ -13,12 +14,19 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from storage import assignment_summary, contact_summary
+from storage import assignment_summary, contact_summary, overview_tallies
 
-TRIGGERS: dict[str, tuple[str, ...]] = {
-    "contact_records": contact_summary.TRIGGERS,
-    **assignment_summary.TRIGGERS,
-}
+
+def _by_table() -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {"contact_records": list(contact_summary.TRIGGERS)}
+    for table, names in assignment_summary.TRIGGERS.items():
+        found.setdefault(table, []).extend(names)
+    for table, name in overview_tallies.TRIGGERS:
+        found.setdefault(table, []).append(name)
+    return {table: tuple(names) for table, names in found.items()}
+
+
+TRIGGERS: dict[str, tuple[str, ...]] = _by_table()
 
 
 @contextmanager
@@ -48,18 +56,23 @@ def suspended(conn: Connection | Session, tables: tuple[str, ...] = tuple(TRIGGE
         conn.execute(text(sql))
 
 
-def rebuild(conn: Connection | Session) -> None:
-    """Both summaries recomputed from the contacts, assignments and persons."""
-    # The contact summary's rebuild would otherwise copy every row over one by one.
-    with suspended(conn, ("contact_summary",)):
-        contact_summary.rebuild_summary(conn)
+def _rebuild_all(conn: Connection | Session) -> None:
+    contact_summary.rebuild_summary(conn)
     assignment_summary.rebuild(conn)
+    overview_tallies.rebuild_tallies(conn)
+
+
+def rebuild(conn: Connection | Session) -> None:
+    """Every trigger-kept table recomputed from the contacts, assignments, persons and needs."""
+    # The contact summary's rebuild would otherwise be followed row by row downstream.
+    with suspended(conn, ("contact_summary",)):
+        _rebuild_all(conn)
 
 
 @contextmanager
 def triggers_suspended(conn: Connection) -> Iterator[None]:
-    """For a bulk load into contacts, assignments or persons: triggers off, then a rebuild."""
+    """For a bulk load into contacts, assignments, persons or needs: triggers off, then a
+    rebuild of everything they keep."""
     with suspended(conn):
         yield
-        contact_summary.rebuild_summary(conn)
-        assignment_summary.rebuild(conn)
+        _rebuild_all(conn)

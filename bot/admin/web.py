@@ -83,21 +83,28 @@ def runtime():
 @contextmanager
 def reading() -> Iterator[Session]:
     with runtime().read_sessions() as s:
-        _no_jit(s)
+        plan_settings(s)
         yield s
 
 
-def _no_jit(session: Session) -> None:
-    """PostgreSQL's JIT spends ~300 ms compiling the grouped dashboard queries that then run
-    in tens of milliseconds; switch it off for this transaction only."""
+def plan_settings(session: Session) -> None:
+    """PostgreSQL settings for the dashboard's transaction (this transaction only).
+
+    JIT spends ~300 ms compiling the grouped dashboard queries that then run in tens of
+    milliseconds. And psycopg prepares a statement on its fifth run on a connection, after
+    which PostgreSQL may switch to a generic plan that ignores the village list and dates:
+    the overview's queries then took 5-10 times longer from the tenth request on, so every
+    dashboard statement is planned for its own parameters (planning costs about a millisecond).
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 @contextmanager
 def writing() -> Iterator[Session]:
     with runtime().sessions.begin() as s:
-        _no_jit(s)
+        plan_settings(s)
         yield s
 
 

@@ -24,6 +24,7 @@ from storage.models.person import (
     PersonGuardian,
 )
 from storage.models.region import COUNTY, TOWNSHIP, VILLAGE, Region
+from storage.models.tally import ContactMonthTally, LatestContactTally, VillageTally
 from storage.models.wechat import (
     BindingCode,
     ConversationState,
@@ -54,12 +55,14 @@ __all__ = [
     "AuditLog",
     "Base",
     "BindingCode",
+    "ContactMonthTally",
     "ContactRecord",
     "ContactSummary",
     "ConversationState",
     "Guardian",
     "HouseholdBinding",
     "InboundMessage",
+    "LatestContactTally",
     "Need",
     "NeedNote",
     "Official",
@@ -69,5 +72,6 @@ __all__ = [
     "PersonGuardian",
     "Region",
     "SharedValue",
+    "VillageTally",
     "utcnow",
 ]
