@@ -21,6 +21,7 @@ from storage.due import (
     iter_due_lists,
     iter_person_rule_status,
     person_rule_status,
+    progress,
 )
 from storage.models import Assignment, ContactRecord, Official, Person, Region
 
@@ -201,6 +202,14 @@ def test_every_status_matches_the_reference(runtime, seed):
             for listed in (("done",), ("due", "done"), ("overdue",), ("due_soon", "done")):
                 rows = person_rule_status(s, {None: summary_rules}, day, statuses=listed)
                 assert got(rows) == {r for r in everything if r[4] in listed}, (day, listed)
+            # the chat's progress line: counted in SQL, per official and rule
+            for chosen in (rules, summary_rules):
+                want = expected(data, chosen, day)
+                for official in sorted({a[1] for a in data[1]}):
+                    mine = [r for r in want if r[1] == official]
+                    assert [(p.rule_id, p.done, p.total) for p in progress(s, chosen, day, official)] == [
+                        (rule.id, sum(1 for r in mine if r[3] == rule.id and r[4] == "done"),
+                         sum(1 for r in mine if r[3] == rule.id)) for rule in chosen], (day, official)
 
 
 def test_statuses_cover_all_four(runtime):
