@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handlers import dispatch, events, pending, texts
 from handlers.context import Deps, Incoming, Reply, Turn
+from handlers.senders import Known, SenderCache
 from storage import conversation, inbound
-from storage.bindings import Identity, lookup, lookup_with_roster, note_inbound
+from storage.bindings import Identity, Sender, lookup, lookup_with_roster, note_inbound
 from storage.conversation import Pending
 from storage.db import is_sqlite
 
@@ -37,46 +38,71 @@ class _Understood:
     identity: Identity
     roster: list[tuple[int, str]] | None
     parsed: Any
+    names: list[str]
 
 
-def process(sessions: sessionmaker[Session], deps: Deps, incoming: Incoming, parse: Parser) -> Reply:
+def process(
+    sessions: sessionmaker[Session],
+    deps: Deps,
+    incoming: Incoming,
+    parse: Parser,
+    senders: SenderCache | None = None,
+) -> Reply:
     """Handle `incoming` exactly once; a retry gets the reply stored the first time.
 
-    On SQLite a text is looked up and parsed in a read transaction of its own first, so the
-    database's one write lock is held only for the short write transaction (a reader never
-    blocks a writer there). What must be exact stays in the write transaction: the claim, the
-    pending question, the duplicate check and the records. On PostgreSQL (one transaction) the
-    claim, the sender, their roster and pending question are read in one statement.
+    An official `senders` already knows is understood before any transaction, and their
+    message's claim reads the roster version to check that what was known still holds (else
+    the sender is read again in the transaction). Otherwise, on SQLite a text is looked up and
+    parsed in a read transaction of its own first, so the database's one write lock is held only
+    for the short write transaction (a reader never blocks a writer there); on PostgreSQL (one
+    transaction) the claim, the sender, their roster and pending question are one statement.
+    What must be exact stays in the write transaction: the claim, the pending question, the
+    duplicate check and the records.
     """
     today = deps.today(incoming.received_at)
+    text = _text(incoming)
+    known = senders.get(incoming.openid, today, incoming.received_at) if senders and text else None
+    early = _understand(known.identity, known.roster, incoming, today, parse, known.names) if known else None
+    fresh: Sender | None = None  # the sender as read by this message, to keep once committed
     with sessions() as session:
-        early = None
-        if _text(incoming) and is_sqlite(session):
+        if text and early is None and is_sqlite(session):
             with session.begin():
                 session.connection(execution_options={"sqlite_deferred": True})
-                identity, roster = _read(session, incoming, today)
-                early = _understand(identity, roster, incoming, today, parse)
+                fresh = lookup_with_roster(session, incoming.openid, today)
+                early = _understand(fresh.identity, fresh.roster, incoming, today, parse)
         with session.begin():
-            if _text(incoming):
+            if text:
                 # A text may answer a pending question: it is read with the claim (one statement),
                 # and so is the sender when not read before (one round trip on PostgreSQL).
                 key = (session, incoming.dedupe_key, incoming.openid, incoming.kind)
-                claimed = (
-                    inbound.claim_reading_pending(*key) if early else inbound.claim_reading_sender(*key, today)
-                )
+                if known:
+                    claimed = inbound.claim_reading_pending(*key, official_id=known.official_id)
+                elif early:
+                    claimed = inbound.claim_reading_pending(*key)
+                else:
+                    claimed = inbound.claim_reading_sender(*key, today)
                 if claimed is None:
                     return Reply(inbound.stored_reply(session, incoming.dedupe_key))
-                if early is None:
+                if known and claimed.version != known.version:
+                    assert senders is not None
+                    senders.drop(incoming.openid)  # changed since: read again, in this transaction
+                    fresh = lookup_with_roster(session, incoming.openid, today)
+                    early = _understand(fresh.identity, fresh.roster, incoming, today, parse)
+                elif early is None:
                     assert claimed.identity is not None
-                    early = _understand(claimed.identity, claimed.roster, incoming, today, parse)
+                    fresh = Sender(claimed.identity, claimed.roster, claimed.version)
+                    early = _understand(fresh.identity, fresh.roster, incoming, today, parse)
                 state = claimed.pending
             elif inbound.claim(session, incoming.dedupe_key, incoming.openid, incoming.kind):
                 state = None
             else:
                 return Reply(inbound.stored_reply(session, incoming.dedupe_key))
-            reply = _dispatch(session, deps, incoming, today, parse, early, state)
+            reply = _dispatch(session, deps, incoming, today, early, state)
             inbound.store_reply(session, incoming.dedupe_key, reply.text)
-            return reply
+    if senders is not None and fresh is not None and fresh.version is not None and early is not None:
+        assert fresh.roster is not None  # an official's
+        senders.put(Known(fresh.identity, fresh.roster, early.names, fresh.version, today))
+    return reply
 
 
 def _text(incoming: Incoming) -> str:
@@ -86,29 +112,21 @@ def _text(incoming: Incoming) -> str:
     return (incoming.text or "").strip()
 
 
-def _read(
-    session: Session, incoming: Incoming, today: dt.date
-) -> tuple[Identity, list[tuple[int, str]] | None]:
-    """The sender, and an official's roster when the message is a text to understand."""
-    if _text(incoming):
-        return lookup_with_roster(session, incoming.openid, today)
-    return lookup(session, incoming.openid), None
-
-
 def _understand(
     identity: Identity,
     roster: list[tuple[int, str]] | None,
     incoming: Incoming,
     today: dt.date,
     parse: Parser,
+    names: list[str] | None = None,
 ) -> _Understood:
     text = _text(incoming)
     if identity.official is not None:
         assert roster is not None
-        names = sorted({name for _id, name in roster})
-        return _Understood(identity, roster, parse(text, names, role="official", today=today))
+        names = names if names is not None else sorted({name for _id, name in roster})
+        return _Understood(identity, roster, parse(text, names, role="official", today=today), names)
     names = sorted({p.name for p in identity.persons})
-    return _Understood(identity, None, parse(text, names, role="household", today=today))
+    return _Understood(identity, None, parse(text, names, role="household", today=today), names)
 
 
 def _dispatch(
@@ -116,11 +134,10 @@ def _dispatch(
     deps: Deps,
     incoming: Incoming,
     today: dt.date,
-    parse: Parser,
     early: _Understood | None,
     state: Pending | None,
 ) -> Reply:
-    identity, roster = (early.identity, early.roster) if early else _read(session, incoming, today)
+    identity, roster = (early.identity, early.roster) if early else (lookup(session, incoming.openid), None)
     note_inbound(identity, incoming.received_at)
     turn = Turn(session, deps, incoming, identity, today, roster)
     if incoming.kind == "event":

@@ -6,8 +6,9 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Join, Select, and_, bindparam, join, select, update
+from sqlalchemy import ColumnElement, Join, Select, and_, bindparam, func, join, select, update
 from sqlalchemy.orm import Session
 
 from storage.audit import audit
@@ -18,6 +19,7 @@ from storage.models import (
     Official,
     OfficialBinding,
     Person,
+    RosterVersion,
     utcnow,
 )
 
@@ -86,9 +88,23 @@ def _persons_of() -> Select:
     )
 
 
+def roster_version(official_id: ColumnElement[int]) -> ColumnElement[int]:
+    """The official's number in `roster_versions` (0 before the first change), as a column."""
+    found = select(RosterVersion.version).where(RosterVersion.official_id == official_id)
+    return func.coalesce(found.scalar_subquery(), 0)
+
+
 @cache
 def _official_with_roster(dialect: str) -> Select:
-    return _official_of().add_columns(roster_json(dialect))
+    return _official_of().add_columns(roster_json(dialect), roster_version(Official.id))
+
+
+class Sender(NamedTuple):
+    """Who sent a message; for an official, their roster and its `roster_version` read with it."""
+
+    identity: Identity
+    roster: list[tuple[int, str]] | None
+    version: int | None
 
 
 def lookup(session: Session, openid: str) -> Identity:
@@ -99,16 +115,15 @@ def lookup(session: Session, openid: str) -> Identity:
     return household_identity(session, openid)
 
 
-def lookup_with_roster(
-    session: Session, openid: str, today: dt.date
-) -> tuple[Identity, list[tuple[int, str]] | None]:
-    """`lookup`, and for an official their roster on `today` (`assigned_roster`), in one statement."""
+def lookup_with_roster(session: Session, openid: str, today: dt.date) -> Sender:
+    """`lookup`, and for an official their roster on `today` (`assigned_roster`) and its version,
+    in one statement."""
     dialect = session.get_bind().dialect.name
     row = session.execute(_official_with_roster(dialect), {"openid": openid, "today": today}).first()
     if row is not None:
-        binding, official, roster = row
-        return identity_of(openid, binding, official), roster_from_json(roster, dialect)
-    return household_identity(session, openid), None
+        binding, official, roster, version = row
+        return Sender(identity_of(openid, binding, official), roster_from_json(roster, dialect), version)
+    return Sender(household_identity(session, openid), None, None)
 
 
 def note_inbound(identity: Identity, now: dt.datetime) -> None:

@@ -21,6 +21,7 @@ from storage.bindings import (
     household_identity,
     identity_of,
     lookup_with_roster,
+    roster_version,
 )
 from storage.conversation import Pending, pending_of
 from storage.ledger import roster_from_json, roster_json
@@ -47,18 +48,22 @@ def _claim(dialect: str) -> Any:
 
 
 @cache
-def _claim_reading_pending(dialect: str) -> Any:
-    # The sender's pending question comes back with the claim: one statement, not two.
+def _claim_reading_pending(dialect: str, version: bool) -> Any:
+    # The sender's pending question comes back with the claim: one statement, not two; and, for
+    # a sender already known as an official, the version of what is known of them.
     state = _STATES.c
 
     def pending(column: Any) -> Any:
         return select(column).where(state.openid == bindparam("openid")).scalar_subquery()
 
-    return _claim(dialect).returning(
+    claim = _claim(dialect).returning(
         pending(state.kind).label("kind"),
         pending(state.payload).label("payload"),
         pending(state.expires_at).label("expires_at"),
     )
+    if version:
+        claim = claim.returning(roster_version(bindparam("official_id")).label("version"))
+    return claim
 
 
 @cache
@@ -84,19 +89,28 @@ class Claimed(NamedTuple):
     pending: Pending | None
     identity: Identity | None = None  # claim_reading_sender: the sender, and an official's roster
     roster: list[tuple[int, str]] | None = None
+    version: int | None = None  # the official's roster_version (`official_id=`, or found)
 
 
-def claim_reading_pending(session: Session, dedupe_key: str, openid: str, msg_type: str) -> Claimed | None:
-    """Like `claim`, also reading the sender's pending question in the same statement.
+def claim_reading_pending(
+    session: Session, dedupe_key: str, openid: str, msg_type: str, official_id: int | None = None
+) -> Claimed | None:
+    """Like `claim`, also reading the sender's pending question in the same statement, and the
+    `roster_version` of `official_id` when given.
 
     None when the message was already handled. An expired question is cleared, as
     `conversation.get` does.
     """
     values = {"dedupe_key": dedupe_key, "openid": openid, "msg_type": msg_type, "created_at": utcnow()}
-    row = session.execute(_claim_reading_pending(session.get_bind().dialect.name), values).first()
+    versioned = official_id is not None
+    if versioned:
+        values["official_id"] = official_id
+    statement = _claim_reading_pending(session.get_bind().dialect.name, versioned)
+    row = session.execute(statement, values).first()
     if row is None:
         return None
-    return Claimed(pending_of(session, openid, row.kind, row.payload, row.expires_at))
+    pending = pending_of(session, openid, row.kind, row.payload, row.expires_at)
+    return Claimed(pending, version=row.version if versioned else None)
 
 
 @cache
@@ -107,7 +121,7 @@ def _claim_reading_sender() -> Any:
     officials, found = active_official_of_openid()
     return (
         select(claimed.c.id, _STATES.c.kind, _STATES.c.payload, _STATES.c.expires_at,
-               OfficialBinding, Official, roster_json("postgresql"))
+               OfficialBinding, Official, roster_json("postgresql"), roster_version(Official.id))
         .select_from(claimed)
         .outerjoin(_STATES, _STATES.c.openid == bindparam("openid"))
         .outerjoin(officials, found)
@@ -126,8 +140,7 @@ def claim_reading_sender(
         claimed = claim_reading_pending(session, dedupe_key, openid, msg_type)
         if claimed is None:
             return None
-        identity, roster = lookup_with_roster(session, openid, today)
-        return Claimed(claimed.pending, identity, roster)
+        return Claimed(claimed.pending, *lookup_with_roster(session, openid, today))
     values = {
         "dedupe_key": dedupe_key, "openid": openid, "msg_type": msg_type, "created_at": utcnow(),
         "today": today,
@@ -135,11 +148,12 @@ def claim_reading_sender(
     row = session.execute(_claim_reading_sender(), values).first()
     if row is None:
         return None
-    _id, kind, payload, expires_at, binding, official, roster = row
+    _id, kind, payload, expires_at, binding, official, roster, version = row
     pending = pending_of(session, openid, kind, payload, expires_at)
     if official is None:
         return Claimed(pending, household_identity(session, openid), None)
-    return Claimed(pending, identity_of(openid, binding, official), roster_from_json(roster, "postgresql"))
+    sender = identity_of(openid, binding, official)
+    return Claimed(pending, sender, roster_from_json(roster, "postgresql"), version)
 
 
 def stored_reply(session: Session, dedupe_key: str) -> str | None:

@@ -247,12 +247,12 @@ def test_lookup_with_roster_is_lookup_and_assigned_roster(runtime):
         ])  # fmt: skip
     for day in (DAY, DAY + dt.timedelta(days=1)):
         with runtime.sessions.begin() as s:
-            identity, roster = lookup_with_roster(s, "o_one", day)
+            identity, roster, _version = lookup_with_roster(s, "o_one", day)
             assert identity == lookup(s, "o_one")
             assert roster == assigned_roster(s, official_id, day)
             assert len(roster) == 8 and len({i for i, _n in roster}) == 8
             assert lookup_with_roster(s, "o_other", day)[1] == []
-            assert lookup_with_roster(s, "o_nobody", day) == (lookup(s, "o_nobody"), None)
+            assert lookup_with_roster(s, "o_nobody", day) == (lookup(s, "o_nobody"), None, None)
 
 
 def test_claim_reading_sender_is_claim_pending_and_lookup_with_roster(runtime):
@@ -270,7 +270,7 @@ def test_claim_reading_sender_is_claim_pending_and_lookup_with_roster(runtime):
         claimed = claim_reading_sender(s, "m1", "o_official", "text", DAY)
         assert claimed is not None
         assert claimed.pending == Pending("choose_person", {"options": [a, b]})
-        assert (claimed.identity, claimed.roster) == lookup_with_roster(s, "o_official", DAY)
+        assert (claimed.identity, claimed.roster, claimed.version) == lookup_with_roster(s, "o_official", DAY)
         assert claimed.identity.official.id == official_id and len(claimed.roster) == 2
         family = claim_reading_sender(s, "m2", "o_family", "text", DAY)
         assert family is not None and family.pending is None  # expired, and removed

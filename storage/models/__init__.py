@@ -31,6 +31,7 @@ from storage.models.wechat import (
     HouseholdBinding,
     InboundMessage,
     OfficialBinding,
+    RosterVersion,
     SharedValue,
 )
 
@@ -71,6 +72,7 @@ __all__ = [
     "Person",
     "PersonGuardian",
     "Region",
+    "RosterVersion",
     "SharedValue",
     "VillageTally",
     "utcnow",
