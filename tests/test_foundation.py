@@ -47,6 +47,26 @@ def test_sqlite_runs_with_foreign_keys_wal_and_busy_timeout(runtime):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
 
 
+@pytest.mark.parametrize("every", [1, 10_000])
+def test_sqlite_checkpoints_after_commits_outside_the_writer_lock(tmp_path, monkeypatch, every):
+    """No automatic checkpoint inside a commit; ours copies the WAL back every N commits."""
+    from storage import db
+
+    monkeypatch.setattr(db, "CHECKPOINT_EVERY_COMMITS", every)
+    path = tmp_path / "c.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (b BLOB)")
+    with engine.begin() as conn:
+        for _ in range(3):  # 3 MB, past SQLite's automatic threshold of 1,000 pages
+            conn.exec_driver_sql("INSERT INTO t VALUES (zeroblob(1048576))")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+    in_file = path.stat().st_size  # the connection is still open (pooled): no checkpoint on close
+    assert in_file > 3_000_000 if every == 1 else in_file < 100_000
+    engine.dispose()
+
+
 def test_audit_log_is_append_only(runtime):
     with runtime.sessions.begin() as s:
         s.add(AuditLog(actor="cli", action="test", entity="person", entity_id=1))
