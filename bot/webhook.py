@@ -73,7 +73,8 @@ def receive() -> Response:
         reply = Reply(texts.APOLOGY)
     if not reply.text:
         return _plain(SUCCESS_REPLY)
-    log.info("reply to …%s: %s", message.from_user[-6:], mask_text(reply.text[:60]))
+    if log.isEnabledFor(logging.INFO):  # masking is not free: only for a line that is written
+        log.info("reply to …%s: %s", message.from_user[-6:], mask_text(reply.text[:60]))
     xml = render_text_reply(message.from_user, message.to_user, reply.text, int(time.time()))
     return Response(seal_reply(callback, xml, conv.crypto), mimetype="application/xml")
 
