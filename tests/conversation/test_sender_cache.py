@@ -52,6 +52,11 @@ def test_every_watched_write_bumps_the_officials_concerned_and_no_other(server, 
                   " CURRENT_TIMESTAMP)", o=cadre, p=qian) == {cadre}
     assert bumped(server, "DELETE FROM assignments WHERE official_id = :o AND person_id = :p",
                   o=cadre, p=qian) == {cadre}
+    # A person assigned twice to one official (jurisdiction and pairing): one bump, no error.
+    write(server, "INSERT INTO assignments (official_id, person_id, kind, start_date, created_at)"
+          " VALUES (:o, :p, 'pairing', '2026-01-01', CURRENT_TIMESTAMP)", o=member, p=zhang)
+    assert bumped(server, "UPDATE persons SET name = '张三' WHERE id = :p", p=zhang) == {member, cadre}
+    assert bumped(server, "UPDATE persons SET active = :yes", yes=True) == {member, cadre}  # 钱七 moved
     assert bumped(server, "UPDATE officials SET unit = '新单位' WHERE id = :o", o=other) == {other}
     assert bumped(server, "INSERT INTO official_bindings (openid, official_id, active, created_at)"
                   " VALUES ('o_x', :o, :yes, CURRENT_TIMESTAMP)",
