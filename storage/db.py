@@ -12,14 +12,17 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+PING_AFTER_IDLE_S = 10.0
 # A connection copies the WAL back into the database (a passive checkpoint) after this many of
 # its commits, outside the writer lock; SQLite's own automatic checkpoint would run inside it.
 CHECKPOINT_EVERY_COMMITS = 64
@@ -40,8 +43,34 @@ def make_engine(url: str, **kwargs) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         # psycopg 3 is the installed driver; accept plain postgresql:// URLs.
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection on checkout only when it sat idle for PING_AFTER_IDLE_S.
+
+    `pool_pre_ping` would ping on every checkout: a round trip for every webhook message. A
+    connection in steady use is known to be alive; one that waited (a quiet night, a server
+    restart meanwhile) is pinged, and a dead one is replaced by the pool (SQLAlchemy's
+    DisconnectionError recipe) before anyone uses it.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn, record):  # type: ignore[no-untyped-def]
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn, record, _proxy):  # type: ignore[no-untyped-def]
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return  # new, or in steady use
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise DisconnectionError("pooled connection is gone") from exc
 
 
 def _configure_sqlite(engine: Engine, database: str | None) -> None:
@@ -121,6 +150,7 @@ def _configure_sqlite(engine: Engine, database: str | None) -> None:
         _release(record.info)  # in case a transaction ended without commit or rollback
 
 
+_IDLE_SINCE = "lianxin_idle_since"
 _LOCK_FD = "lianxin_writer_lock_fd"
 _LOCK_HELD = "lianxin_writer_lock_held"
 _COMMITS = "lianxin_commits"

@@ -316,7 +316,9 @@ def _build(
         ) x
         WHERE {" OR ".join(agg_filters)}""")
     order = "\n        ORDER BY official_id" if by_official else ""
-    sql = "\n        UNION ALL".join(parts) + order
+    # One space for every run of layout: the text is shorter than psycopg's limit for caching
+    # a statement's conversion (4 KB), which it would otherwise redo on every execution.
+    sql = " ".join(("\n        UNION ALL".join(parts) + order).split())
     # Typed dates, so SQLite compares them in the same text form the ORM stores.
     params = {k: v for k, v in params.items() if re.search(rf":{k}\b", sql)}
     typed = [bindparam(k, type_=Date) for k, v in params.items() if isinstance(v, dt.date)]

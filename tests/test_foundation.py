@@ -67,6 +67,23 @@ def test_sqlite_checkpoints_after_commits_outside_the_writer_lock(tmp_path, monk
     engine.dispose()
 
 
+def test_postgresql_replaces_a_pooled_connection_that_died_while_idle(runtime, monkeypatch):
+    """No ping per checkout; a connection idle for a while is pinged, and replaced if dead."""
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("a server that can drop connections")
+    from storage import db
+
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)
+    engine = db.make_engine(runtime.settings.database_url)
+    with engine.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with runtime.engine.connect() as admin:
+        assert admin.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})").scalar()
+    with engine.connect() as conn:  # the pooled one is gone: a new one, not an error
+        assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
+    engine.dispose()
+
+
 def test_audit_log_is_append_only(runtime):
     with runtime.sessions.begin() as s:
         s.add(AuditLog(actor="cli", action="test", entity="person", entity_id=1))
