@@ -38,9 +38,13 @@ class Known:
 
 
 class SenderCache:
-    """openid → `Known`, bounded; safe to share between a worker's threads."""
+    """openid → `Known`, bounded (oldest out first); safe to share between a worker's threads.
 
-    def __init__(self, size: int = 10_000) -> None:
+    An entry with a roster of a hundred persons is ~15 KB: the default bound keeps a worker
+    under ~30 MB however many officials write to it.
+    """
+
+    def __init__(self, size: int = 2_000) -> None:
         self._size = size
         self._known: dict[str, Known] = {}
         self._lock = threading.Lock()

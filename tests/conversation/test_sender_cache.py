@@ -7,6 +7,7 @@ another connection), as an import, the dashboard or a DBA would.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from sqlalchemy import event, select, text
@@ -139,3 +140,20 @@ def test_what_is_kept_lapses_with_the_day(server, official):
     today = conv.deps.today(now)
     assert conv.senders.get("o_member", today, now) is not None
     assert conv.senders.get("o_member", today + dt.timedelta(days=1), now) is None
+
+
+def test_the_cache_is_bounded_oldest_out_first(server, official):
+    from handlers.senders import SenderCache
+
+    conv = conversation_of(server.app)
+    official.send_text("张三 电话 正常")
+    now = utcnow()
+    known = conv.senders.get("o_member", conv.deps.today(now), now)
+    assert known is not None
+    cache = SenderCache(size=2)
+    for openid in ("o_a", "o_b", "o_c"):
+        cache.put(dataclasses.replace(
+            known, identity=dataclasses.replace(known.identity, openid=openid)))
+    assert len(cache) == 2
+    assert cache.get("o_a", known.today, now) is None
+    assert cache.get("o_c", known.today, now) is not None
