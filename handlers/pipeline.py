@@ -99,8 +99,8 @@ def process(
                 return Reply(inbound.stored_reply(session, incoming.dedupe_key))
             reply = _dispatch(session, deps, incoming, today, early, state)
             inbound.store_reply(session, incoming.dedupe_key, reply.text)
-    if senders is not None and fresh is not None and fresh.version is not None and early is not None:
-        assert fresh.roster is not None  # an official's
+    if senders is not None and fresh is not None and fresh.roster is not None:  # an official's
+        assert early is not None and fresh.version is not None
         senders.put(Known(fresh.identity, fresh.roster, early.names, fresh.version, today))
     return reply
 
