@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -33,6 +33,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.cpu_accounting import children, cpu_seconds, postgres_pids  # noqa: E402
 from bot.wechat.simulator import build_text_message, signed_query  # noqa: E402
 
 DEFAULT_TOKEN = "bench-token"
@@ -51,6 +52,9 @@ class Result:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    # CPU per request, in ms, of the server's workers (when served here), of PostgreSQL's
+    # processes and of this load generator: the machine's cost of a request, all on 2 cores.
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
     @property
     def throughput(self) -> float:
@@ -68,6 +72,7 @@ class Result:
             "throughput_rps": round(self.throughput, 1),
             "p50_ms": round(statistics.median(self.latencies_ms), 2),
             "p99_ms": round(self.percentile(0.99), 2),
+            **{f"{k}_cpu_ms": round(v, 2) for k, v in self.cpu_ms.items()},
         }
 
 
@@ -97,6 +102,7 @@ def run_load(
     total: int,
     clients: int,
     first_id: int = 0,
+    server_pid: int | None = None,
 ) -> Result:
     host = urlsplit(url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -137,12 +143,22 @@ def run_load(
                 errors[0] += not ok
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
+    groups = {"postgres": postgres_pids()}
+    if server_pid is not None:
+        groups = {"server": children(server_pid), **groups}
+    before = {k: cpu_seconds(pids) for k, pids in groups.items()}
+    cpu_before = time.process_time()
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return Result(label, total, errors[0], time.perf_counter() - started, latencies)
+    seconds = time.perf_counter() - started
+    used = {k: cpu_seconds(pids) - before[k] for k, pids in groups.items()}
+    used["client"] = time.process_time() - cpu_before
+    used["machine"] = sum(used.values())
+    cpu_ms = {k: v / total * 1000 for k, v in used.items()}
+    return Result(label, total, errors[0], seconds, latencies, cpu_ms)
 
 
 def protocol_cpu(rounds: int, per_round: int = 20000) -> None:
@@ -208,6 +224,10 @@ class Gunicorn:
         root = env.pop("BENCH_ROOT", str(ROOT))
         self._proc = subprocess.Popen(command, cwd=root, env=env)
 
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
     def __enter__(self) -> Gunicorn:
         query = signed_query(self._token)
         for _ in range(300):
@@ -220,7 +240,8 @@ class Gunicorn:
             except requests.RequestException:  # not up yet, or still loading
                 pass
             time.sleep(0.1)
-        raise SystemExit("gunicorn did not come up")
+        self.__exit__()  # `with` calls __exit__ only once __enter__ returned
+        raise SystemExit("gunicorn did not come up (a wrong WECHAT_TOKEN answers 403)")
 
     def __exit__(self, *_exc: object) -> None:
         self._proc.terminate()
@@ -280,11 +301,12 @@ def main() -> None:
     first_id = int(time.time()) * 1_000_000
     load = {"openids": openids, "names": names, "clients": args.clients}
     with ExitStack() as stack:
-        urls = {}
+        urls, pids = {}, {}
         for label, spec, url, extra in targets:
             if spec:
                 server = Gunicorn(spec, args.workers, args.threads, {**env, **extra}, args.token)
                 url = stack.enter_context(server).url
+                pids[label] = server.pid
             urls[label] = url
             run_load(url, args.token, label=label, total=args.warmup, first_id=first_id, **load)
         # Rounds interleave the targets, so drift in the machine's load hits them alike.
@@ -296,6 +318,7 @@ def main() -> None:
                     label=label,
                     total=args.requests,
                     first_id=first_id + args.warmup + r * args.requests,
+                    server_pid=pids.get(label),
                     **load,
                 )
                 runs[label].append(result)
@@ -310,6 +333,8 @@ def main() -> None:
             "median_p50_ms": round(statistics.median(r.summary()["p50_ms"] for r in results), 2),
             "median_p99_ms": round(statistics.median(r.summary()["p99_ms"] for r in results), 2),
             "errors": sum(r.errors for r in results),
+            **{f"median_{k}_cpu_ms": round(statistics.median(r.cpu_ms[k] for r in results), 2)
+               for k in results[0].cpu_ms},
         }
         if baseline is None:
             baseline = throughput

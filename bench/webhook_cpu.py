@@ -7,7 +7,9 @@ The database is one freshly prepared by bench/webhook_setup.py; the messages are
 webhook_bench.py's (same senders, names and texts), so each records a new contact. The replies
 are counted by kind, so a run that only asked back is visible. `process_time` counts only this
 process's CPU, so neighbours' load changes the figures less than wall time (caches and frequency
-still move them a little); the statement count comes from `before_cursor_execute`.
+still move them a little); the statement count comes from `before_cursor_execute`. On PostgreSQL
+the CPU of the server's processes (read from /proc, all of them: on this machine they serve only
+the benchmark) is given per message too, as the server shares the machine with the webhook.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
+from bench.cpu_accounting import cpu_seconds, postgres_pids  # noqa: E402
 from bench.webhook_bench import contact_log  # noqa: E402
 from bench.webhook_setup import OFFICIALS, person_names  # noqa: E402
 from bot.app import create_app  # noqa: E402
@@ -72,6 +75,8 @@ def main() -> None:
     kinds.clear()
     statements[0] = 0
     samples, walls = [], []
+    backends = postgres_pids()
+    backend = cpu_seconds(backends)
     profiler = cProfile.Profile() if args.profile else None
     for start in range(args.warmup, args.warmup + args.messages, args.batch):
         began, wall = time.process_time(), time.perf_counter()
@@ -83,8 +88,10 @@ def main() -> None:
             profiler.disable()
         samples.append((time.process_time() - began) / args.batch * 1000)
         walls.append((time.perf_counter() - wall) / args.batch * 1000)
+    backend = (cpu_seconds(backends) - backend) / args.messages * 1000
     print(f"median_cpu_ms_per_message={statistics.median(samples):.2f}  "
           f"median_wall_ms_per_message={statistics.median(walls):.2f}  "
+          f"postgres_cpu_ms_per_message={backend:.2f}  "
           f"sql_statements_per_message={statements[0] / args.messages:.1f}")
     for text, n in kinds.most_common(8):
         print(f"  {n:6d}  {text}")
