@@ -9,6 +9,8 @@
 
 Loopback only. Each request is a text message with its own MsgId, signed like WeChat's
 (signature/timestamp/nonce/openid); a reply counts as good when it is HTTP 200 with a body.
+Each round also gives the CPU per request of the gunicorn workers it started (`server`), of
+every PostgreSQL process (`postgres`) and of this load generator (`client`), summed as `machine`.
 """
 
 from __future__ import annotations
