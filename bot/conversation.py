@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import Flask
 
@@ -13,7 +13,6 @@ from bot.wechat.factory import make_crypto
 from bot.wechat.xml_body import MAX_BODY_BYTES
 from handlers.context import Deps, Incoming, Reply
 from handlers.pipeline import Parser, process
-from handlers.senders import SenderCache
 
 
 @dataclass
@@ -24,11 +23,9 @@ class Conversation:
     crypto: MessageCrypto | None
     max_body: int
     token: str
-    # Filled per worker after the fork; checked against the database on every message.
-    senders: SenderCache = field(default_factory=SenderCache)
 
     def handle(self, incoming: Incoming) -> Reply:
-        return process(self.runtime.sessions, self.deps, incoming, self.parse, self.senders)
+        return process(self.runtime.sessions, self.deps, incoming, self.parse)
 
 
 def build_conversation(runtime: Runtime) -> Conversation:

@@ -10,11 +10,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.due import Rule
 from storage.models import Region
+from storage.rules import DEFAULT_LEAD_DAYS, Rule
 
 DEFAULT_FILE = Path(__file__).with_name("policies.toml")
-_LEAD_DAYS = {"month": 7, "quarter": 14, "year": 14}
 
 
 @dataclass(frozen=True)
@@ -30,6 +29,9 @@ class Policy:
     urgent_escalation_days: int = 1
     pairing_review_years: int = 2
     pairing_quotas: tuple[tuple[str, int], ...] = ()
+    # Whom a village member greets at festivals: "hardship" (special-hardship persons), "all"
+    # or "none". A cadre always greets their paired persons.
+    festival_greets: str = "hardship"
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def _rule(raw: Mapping) -> Rule:
         count=int(raw.get("count", 1)),
         home_visit_only=bool(raw.get("home_visit_only", False)),
         hardship_only=bool(raw.get("hardship_only", False)),
-        lead_days=int(raw.get("lead_days", _LEAD_DAYS[period])),
+        lead_days=int(raw.get("lead_days", DEFAULT_LEAD_DAYS[period])),
         paced_by_quarter=bool(raw.get("paced_by_quarter", False)),
     )
 

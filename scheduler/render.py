@@ -49,7 +49,8 @@ def summary(message: dict) -> str:
     if kind == "digest":
         return texts.DIGEST_SUMMARY.format(**_counts(message))
     if kind == "festival":
-        return texts.FESTIVAL_SUMMARY.format(**message["festival"])
+        return texts.FESTIVAL_SUMMARY.format(**message["festival"],
+                                             count=len(message.get("persons", [])))
     if kind in ("need_followup", "need_escalation"):
         return texts.NEED_SUMMARY.format(person=message["needs"][0]["person"])
     if kind == "pairing_review":
@@ -70,11 +71,16 @@ def full_text(message: dict) -> str:
             texts.DIGEST_LINE.format(
                 name=p["name"], rule=p["rule"], status=texts.STATUS[p["status"]],
                 last=p["last_contact"] or texts.NEVER,
+                visit=texts.DIGEST_VISIT.format(day=p["last_visit"] or texts.NEVER)
+                if "last_visit" in p else "",
             )
             for p in message["persons"]
         ]
     elif kind == "festival":
-        lines = [texts.FESTIVAL.format(**message["festival"])]
+        persons = message.get("persons", [])
+        lines = [texts.FESTIVAL.format(**message["festival"], count=len(persons)),
+                 "、".join(texts.FESTIVAL_PERSON[p["kind"]].format(name=p["name"])
+                          for p in persons)]
     elif kind in ("need_followup", "need_escalation"):
         head = texts.NEED_FOLLOWUP if kind == "need_followup" else texts.NEED_ESCALATION
         lines = [head] + [_need_line(n) for n in message["needs"]]

@@ -15,8 +15,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
@@ -181,6 +183,18 @@ def _release(info: dict) -> None:
 def is_sqlite(engine_or_session: Engine | Session) -> bool:
     bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
     return bind.dialect.name == "sqlite"
+
+
+def insert_for(session: Session, table: Any) -> Any:
+    """INSERT into `table` with `on_conflict_do_nothing/do_update` (the same API on both)."""
+    insert: Any = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert(table)
+
+
+def skip_locked(session: Session) -> str:
+    """SQL to append to a SELECT that claims rows: PostgreSQL skips rows other workers hold;
+    SQLite has one writer at a time, so there is nothing to skip."""
+    return " FOR UPDATE SKIP LOCKED" if session.get_bind().dialect.name == "postgresql" else ""
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

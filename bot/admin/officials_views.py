@@ -25,8 +25,6 @@ def quota_of(official: Official, quotas: dict[str, int] = PAIRING_QUOTA) -> int 
 
 def quotas_for(session, sc) -> dict[str, int]:
     """The county policy's pairing quotas when it sets them, else seed 003's."""
-    if not due_status.available():
-        return PAIRING_QUOTA
     county_id = sc.root.id if sc.county_level else sc.root.parent_id
     policies = due_status.county_policies(session, runtime().settings)
     policy = policies.get(county_id) or policies.get(None)
@@ -54,12 +52,11 @@ def officials():
         timely = due_status.timeliness(s, runtime().settings, today(), sc.root.id)
         items = [
             (o, sc.path(o.region_id) if o.region_id in sc.nodes else "", loads.get(o.id, {}),
-             quota_of(o, quotas), (timely or {}).get(o.id))
+             quota_of(o, quotas), timely.get(o.id))
             for o in shown
         ]
     return render_template(
         "admin/officials.html", items=items, page=page, scope=sc, role=role, short_only=short_only,
-        due_available=timely is not None,
     )
 
 
@@ -88,14 +85,14 @@ def official(official_id: int):
         ).all()
         rows = due_status.due_rows(s, runtime().settings, today(), official_id=o.id)
         visible = {p.id for _, p in assigned}
-        rules = [r for r in rows or [] if r.person_id in visible]  # in the engine's order
+        rules = [r for r in rows if r.person_id in visible]  # in the engine's order
         settings = runtime().settings
         link = due_url(settings.base_url, current_app.config["SECRET_KEY"], o.id)
         return render_template(
             "admin/official.html", o=o, assigned=assigned, rules=rules,
             quota=quota_of(o, quotas_for(s, sc)),
             pairings=sum(1 for a, _ in assigned if a.kind == PAIRING and a.end_date is None),
-            due_available=rows is not None, link=link, where=sc.path(o.region_id)
+            link=link, where=sc.path(o.region_id)
             if o.region_id in sc.nodes else "",
             paths={p.id: sc.path(p.village_id) for _, p in assigned},
         )

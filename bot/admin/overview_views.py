@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 
 from bot.admin import bp, due_status
-from bot.admin.festivals import festival_window, last_festival, standard_festivals
+from bot.admin.festivals import festival_window, last_festival
 from bot.admin.overview_data import Counts, monthly_trend, total, village_counts
 from bot.admin.periods import last_months, parse_period
 from bot.admin.scope import OutOfScope
@@ -74,7 +74,6 @@ def overview():
         trend=trend,
         festival=festival,
         window=window,
-        due_available=due is not None,
         sort=sort,
         descending=descending,
         name_filter=name_filter,
@@ -82,8 +81,6 @@ def overview():
 
 
 def _festival_days(session, sc):
-    if not due_status.available():
-        return standard_festivals
     county_id = sc.root.id if sc.county_level else sc.root.parent_id
     return lambda year: due_status.festival_days(session, runtime().settings, county_id, year)
 

@@ -62,8 +62,7 @@ def person(person_id: int):
     with reading() as s:
         sc = scope(s)
         p = in_scope(person_in_scope, s, sc, person_id)
-        rows = due_status.due_rows(s, runtime().settings, today(), region_id=p.village_id)
-        rules = [r for r in rows or [] if r.person_id == p.id]
+        rules = due_status.due_rows(s, runtime().settings, today(), person_id=p.id)
         officials = _official_names(s, {r.official_id for r in rules})
         return render_template(
             "admin/person.html",
@@ -78,7 +77,6 @@ def person(person_id: int):
             events=person_data.timeline(s, p.id, private),
             rules=rules,
             officials=officials,
-            due_available=rows is not None,
             private=private,
         )
 
@@ -104,8 +102,6 @@ def overdue():
             size=PAGE_SIZE, region_id=region_id or sc.root.id, official_id=official_id,
             statuses=wanted,
         )
-        if found is None:
-            return render_template("admin/overdue.html", available=False, scope=sc)
         page = Page(found.number, PAGE_SIZE, found.total)
         shown = found.rows
         person_village = dict(s.execute(
@@ -114,6 +110,6 @@ def overdue():
         officials = _official_names(s, {r.official_id for r in shown})
         items = [(r, sc.path(person_village[r.person_id]), officials.get(r.official_id)) for r in shown]
     return render_template(
-        "admin/overdue.html", available=True, items=items, page=page, scope=sc,
+        "admin/overdue.html", items=items, page=page, scope=sc, persons=found.persons,
         region_id=region_id, official_id=official_id, status=status,
     )

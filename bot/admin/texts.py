@@ -49,7 +49,6 @@ IMPORT_SKIPPED = "跳过了 {bad} 行有错误的行（见下表）。"
 IMPORT_NO_FILE = "请选择要上传的 CSV 或 XLSX 文件。"
 IMPORT_BAD_TYPE = "只能上传 CSV 或 XLSX 文件。"
 
-NO_DUE_ENGINE = "提醒模块尚未启用，逾期与完成率暂不可用。"
 CARD_SCAN_OR_SEND = "扫码或发送：{text}"
 CARD_NO_OFFICIAL = "（尚未安排）"
 IMPORT_UNAVAILABLE = "花名册导入模块尚未启用。"

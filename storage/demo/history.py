@@ -8,6 +8,7 @@ import random
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from storage import contact_dates
 from storage.demo import names
 from storage.export.regions import utc_start_of
 from storage.models import JURISDICTION, PAIRING, Assignment, ContactRecord, Need, Person
@@ -63,6 +64,7 @@ def fill_history(session: Session, rng: random.Random, start: dt.date, today: dt
              for contact, contact_id in zip(contacts, ids, strict=True) if contact["needs"]]
     if needs:
         session.execute(insert(Need), needs)
+    contact_dates.refresh(session, {c["person_id"] for c in contacts})
     failed = sum(c["status"] == "unreachable" for c in contacts)
     open_needs = sum(n["status"] in ("open", "in_progress") for n in needs)
     return len(contacts), failed, len(needs), open_needs
