@@ -83,9 +83,9 @@ def load_sqlite(path: Path, n: int) -> None:
     import sqlite3
 
     from sqlalchemy import text
+    from storage.summaries import TRIGGERS, rebuild
 
     from storage.db import make_engine
-    from storage.summaries import TRIGGERS, rebuild
 
     regions, officials, persons, assignments, contacts = _rows(n)
     con = sqlite3.connect(path)
@@ -150,9 +150,9 @@ def _copy(cur, table: str, columns: str, rows) -> None:
 
 def load_postgres(url: str, schema: str, n: int) -> None:
     import psycopg
+    from storage.summaries import TRIGGERS, rebuild
 
     from storage.db import make_engine
-    from storage.summaries import TRIGGERS, rebuild
 
     regions, officials, persons, assignments, contacts = _rows(n)
     now = "2026-11-20 00:00:00"
