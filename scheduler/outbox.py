@@ -31,6 +31,7 @@ from scheduler.clock import (
     quiet_hours_end,
     today,
 )
+from storage.db import skip_locked
 from storage.models import HouseholdBinding, OfficialBinding, OutboxMessage, SharedValue
 
 log = logging.getLogger(__name__)
@@ -81,8 +82,7 @@ class Claimed:
     attempts: int
 
 
-def _claim_sql(dialect: str, quiet: bool) -> str:
-    lock = " FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else ""
+def _claim_sql(lock: str, quiet: bool) -> str:
     urgent_only = " AND urgent = :yes" if quiet else ""
     return f"""
         UPDATE outbox SET state = 'sending', claimed_by = :worker, claimed_at = :now
@@ -132,7 +132,7 @@ def claim(sessions: sessionmaker[Session], config: SenderConfig, now: dt.datetim
     utc = naive_utc(now)
     quiet = in_quiet_hours(now, config.quiet_start, config.quiet_end)
     with sessions.begin() as s:
-        sql = _claim_sql(s.get_bind().dialect.name, quiet)
+        sql = _claim_sql(skip_locked(s), quiet)
         typed = text(sql).bindparams(bindparam("now", type_=DateTime),
                                      bindparam("lease_cutoff", type_=DateTime))
         rows = s.execute(typed, {

@@ -117,7 +117,7 @@ def run_forever(runtime, policies: Policies, stop: threading.Event | None = None
     _context = Context(runtime, policies)
     stop = stop or threading.Event()
     me = instance_id()
-    lock = make_leader_lock(runtime.engine, runtime.sessions, me, ttl)
+    lock = make_leader_lock(runtime.sessions, me, ttl)
     log.info("scheduler %s: standby, waiting for the leader lock", me)
     try:
         while not stop.is_set():

@@ -11,12 +11,12 @@ from typing import Any
 from flask import Flask, abort, current_app, g, render_template, request
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot.admin import bp, texts
 from bot.admin.periods import today_in
 from bot.admin.scope import OutOfScope, Scope, scope_for_region
+from storage.db import plan_for_parameters
 from storage.models import AdminUser
 
 login_manager = LoginManager()
@@ -96,9 +96,7 @@ def plan_settings(session: Session) -> None:
     the overview's queries then took 5-10 times longer from the tenth request on, so every
     dashboard statement is planned for its own parameters (planning costs about a millisecond).
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    plan_for_parameters(session)
 
 
 @contextmanager
