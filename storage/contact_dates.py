@@ -100,14 +100,14 @@ def rebuild(session: Session) -> int:
     return count + len(batch)
 
 
-def parse(text: str | None, cache: dict[str, dt.date]) -> list[dt.date]:
-    """A stored list as dates, newest first (`cache`: ISO text -> date, shared by a whole run)."""
-    if not text:
-        return []
-    out = []
-    for iso in text.split(","):
-        day = cache.get(iso)
-        if day is None:
-            day = cache[iso] = dt.date.fromisoformat(iso)
-        out.append(day)
-    return out
+class Dates(dict[str, dt.date]):
+    """ISO text -> date, each parsed once (a whole run shares one: most dates repeat)."""
+
+    def __missing__(self, iso: str) -> dt.date:
+        day = self[iso] = dt.date.fromisoformat(iso)
+        return day
+
+
+def parse(text: str | None, cache: Dates) -> list[dt.date]:
+    """A stored list as dates, newest first."""
+    return [cache[iso] for iso in text.split(",")] if text else []

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from storage.contact_dates import ANYONE, parse
+from storage.contact_dates import ANYONE, Dates, parse
 from storage.models import Assignment, ContactDates, Person, Region
 from storage.rules import STATUSES, Checkpoints, Rule, applies, checkpoints
 
@@ -108,36 +108,43 @@ def iter_statuses(
 ) -> Iterator[RuleStatus]:
     """Every (assignment, rule) in scope judged on `today`, streamed (by official if asked)."""
     wanted = frozenset(STATUSES if statuses is None else statuses)
-    # Per county: the rules with their checkpoints of the day, computed once.
-    judged: dict[int | None, list[tuple[Rule, Checkpoints]]] = {
-        county: [(rule, checkpoints(rule, today)) for rule in rules]
-        for county, rules in rules_by_county.items()}
-    default = judged.get(None, [])
+    # (county, kind, special hardship) -> the rules that judge such a row, with their
+    # checkpoints of the day: computed once, not per row.
+    plans: dict[tuple[int | None, str, bool], list[tuple[Rule, Checkpoints]]] = {}
+
+    def plan(county: int | None, kind: str, hardship: bool) -> list[tuple[Rule, Checkpoints]]:
+        rules = rules_by_county.get(county, rules_by_county.get(None, ()))
+        found = plans[county, kind, hardship] = [
+            (rule, checkpoints(rule, today)) for rule in rules if applies(rule, kind, hardship)]
+        return found
+
     params = {"today": today, "official_id": official_id, "region_id": region_id,
               "person_id": person_id}
     result = session.execute(_scope_query(official_id, region_id, person_id, by_official), params,
                              execution_options={"yield_per": 5_000})
-    cache: dict[str, dt.date] = {}
+    cache = Dates()
     for (aid, oid, pid, kind, start, name, village, hardship, county,
          any_contacts, any_visits, own_contacts, own_visits) in result:
-        rules = judged.get(county, default)
+        judged = plans.get((county, kind, hardship)) or plan(county, kind, hardship)
         contacts: list[dt.date] | None = None
-        visits: list[dt.date] = []
-        for rule, cp in rules:
-            if not applies(rule, kind, hardship):
-                continue
-            if contacts is None:  # read once, for the first rule that judges this row
-                contacts, visits = parse(any_contacts, cache), parse(any_visits, cache)
-            if kind == "pairing":
+        visits: list[dt.date] | None = None
+        for rule, cp in judged:
+            if kind == "pairing":  # only the cadre's own contacts count
                 dates = parse(own_visits if rule.home_visit_only else own_contacts, cache)
+            elif rule.home_visit_only:
+                dates = visits = parse(any_visits, cache) if visits is None else visits
             else:
-                dates = visits if rule.home_visit_only else contacts
+                dates = contacts = parse(any_contacts, cache) if contacts is None else contacts
             j = cp.judge(start, dates)
-            if j.status in wanted:
-                yield RuleStatus(pid, name, oid, aid, rule.id, rule.label, kind, j.status,
-                                 _newest(contacts, today), j.days_overdue, j.done, j.required,
-                                 village, _newest(visits, today), j.last,
-                                 rule.home_visit_only)
+            if j.status not in wanted:
+                continue
+            if contacts is None:
+                contacts = parse(any_contacts, cache)
+            if visits is None:
+                visits = parse(any_visits, cache)
+            yield RuleStatus(pid, name, oid, aid, rule.id, rule.label, kind, j.status,
+                             _newest(contacts, today), j.days_overdue, j.done, j.required,
+                             village, _newest(visits, today), j.last, rule.home_visit_only)
 
 
 _RANK = {status: i for i, status in enumerate(STATUSES)}

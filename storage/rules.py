@@ -93,11 +93,8 @@ class Checkpoints:
     prev_from: dt.date  # the last checkpoint passed: prev_from..prev_to, against prev_required
     prev_to: dt.date
     prev_required: int
-
-    @property
-    def open_status(self) -> str:
-        """What a person not done and not overdue is: due soon within the lead time, else due."""
-        return "due_soon" if (self.cur_end - self.today).days <= self.rule.lead_days else "due"
+    # What a person neither done nor overdue is: due soon within the lead time, else due.
+    open_status: str = "due"
 
     def judge(self, start: dt.date, dates: Iterable[dt.date]) -> Judgement:
         """`dates`: the person's qualifying contact dates for this rule, newest first, any day."""
@@ -138,16 +135,17 @@ def _overdue_since(step: str, start: dt.date, last: dt.date | None, prev_to: dt.
 def checkpoints(rule: Rule, today: dt.date) -> Checkpoints:
     step_from, step_end = period_bounds(rule.step, today)
     prev_to = step_from - dt.timedelta(days=1)
+    soon = "due_soon" if (step_end - today).days <= rule.lead_days else "due"
     if rule.step != rule.period:  # a yearly quota paced by quarter: the year so far
         return Checkpoints(
             rule, today,
             cur_from=dt.date(today.year, 1, 1), cur_end=step_end,
             cur_required=paced_share(rule.count, quarter_of(today)),
             prev_from=dt.date(prev_to.year, 1, 1), prev_to=prev_to,
-            prev_required=paced_share(rule.count, quarter_of(prev_to)),
+            prev_required=paced_share(rule.count, quarter_of(prev_to)), open_status=soon,
         )
     return Checkpoints(rule, today, step_from, step_end, rule.count,
-                       period_bounds(rule.period, prev_to)[0], prev_to, rule.count)
+                       period_bounds(rule.period, prev_to)[0], prev_to, rule.count, soon)
 
 
 def status(rule: Rule, assignment_start: dt.date, contact_dates: Iterable[dt.date],
