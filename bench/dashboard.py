@@ -196,6 +196,26 @@ def generate_province(base_url: str, url: str, schema: str, persons: int) -> Non
     print(f"generated the province benchmark's {persons} persons ({time.perf_counter() - started:.0f} s)")
 
 
+def _logged_in(runtime):
+    app = create_app(runtime=runtime)
+    app.config["LIANXIN_TODAY"] = TODAY
+    client = app.test_client()
+    form = client.get("/admin/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    login = client.post("/admin/login", data={"username": "bench-county", "password": PASSWORD,
+                                              "csrf_token": token})
+    assert login.status_code == 302, login.status_code
+    return client
+
+
+def _cold_ms(runtime, url: str) -> float:
+    client = _logged_in(runtime)
+    started = time.perf_counter()
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return (time.perf_counter() - started) * 1000
+
+
 def median_ms(client, url: str, runs: int) -> float:
     client.get(url)  # warm caches (templates, statement cache)
     times = []
@@ -275,6 +295,10 @@ def main(argv: list[str] | None = None) -> None:
             " JOIN regions t ON t.id = v.parent_id WHERE t.parent_id = :c"), {"c": county_id}
         ).scalar()
     baseline = median_ms(app.test_client(), "/admin/login", args.runs)
+    # Cold: the first page after the county's verdicts were judged longer than a minute ago (a
+    # fresh app each time); warm: the pages a user opens next, within that minute.
+    cold = statistics.median(_cold_ms(runtime, "/admin/?period=quarter") for _ in range(3))
+    cold_overdue = statistics.median(_cold_ms(runtime, "/admin/overdue?page=2") for _ in range(3))
     overview = median_ms(client, "/admin/?period=quarter", args.runs)
     overdue = median_ms(client, "/admin/overdue?page=2", args.runs)
     person = median_ms(client, f"/admin/persons/{person_id}", args.runs)
@@ -282,8 +306,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"backend={backend} generator={args.generator} province={args.persons} persons, "
           f"county={county_persons} persons, runs={args.runs} (median ms, server time)")
     print(f"  baseline login form   {baseline:8.1f}")
-    print(f"  county overview       {overview:8.1f}  (target < 500)")
-    print(f"  overdue list, page 2  {overdue:8.1f}  (target < 300)")
+    print(f"  county overview       {overview:8.1f}  (target < 500; cold {cold:.1f})")
+    print(f"  overdue list, page 2  {overdue:8.1f}  (target < 300; cold {cold_overdue:.1f})")
     print(f"  person page           {person:8.1f}  (target < 100)")
     runtime.dispose()
 

@@ -92,6 +92,8 @@ def _scope_query(official_id: int | None, region_id: int | None, person_id: int 
 
 
 def _newest(dates: list[dt.date], today: dt.date) -> dt.date | None:
+    if dates and dates[0] <= today:  # nearly always: nothing is dated after the day judged
+        return dates[0]
     return next((d for d in dates if d <= today), None)
 
 

@@ -1,18 +1,15 @@
-"""What the dashboard shows of `storage.due`: counts per village, official or rule, and pages.
+"""What the dashboard shows of the verdicts: counts per village, official or rule, and pages.
 
-Computed on read from the same verdicts as everything else (`storage.due.iter_statuses`); a
-county of 10^5 persons is one streamed statement and a pass in Python.
+Plain functions over the rows of `storage.due.iter_statuses` (the dashboard judges a region
+once and keeps the rows for a minute: `bot.admin.due_status`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
-from storage.due import RulesByCounty, RuleStatus, iter_statuses, sort_rows
+from storage.due import RuleStatus, sort_rows
 
 GROUPS = {"village": "village_id", "official": "official_id", "rule": "rule_id"}
 
@@ -34,8 +31,7 @@ class StatusPage:
     persons: int  # distinct persons in the whole list
 
 
-def due_counts(session: Session, rules_by_county: RulesByCounty, today: dt.date, by: str, *,
-               region_id: int | None = None, official_id: int | None = None) -> dict:
+def due_counts(rows: Iterable[RuleStatus], by: str) -> dict:
     """Per village, official or rule (`by`): persons judged, all rules done, overdue on any.
 
     A person counts once per group; under `rule` and `official`, by their rows of that rule or
@@ -44,8 +40,7 @@ def due_counts(session: Session, rules_by_county: RulesByCounty, today: dt.date,
     field = GROUPS[by]
     # (group, person) -> [every row done, some row overdue]
     seen: dict[tuple, list[bool]] = {}
-    for row in iter_statuses(session, rules_by_county, today, region_id=region_id,
-                             official_id=official_id):
+    for row in rows:
         flags = seen.setdefault((getattr(row, field), row.person_id), [True, False])
         flags[0] = flags[0] and row.status == "done"
         flags[1] = flags[1] or row.status == "overdue"
@@ -58,17 +53,18 @@ def due_counts(session: Session, rules_by_county: RulesByCounty, today: dt.date,
     return {group: DueCounts(*n) for group, n in totals.items()}
 
 
-def status_page(session: Session, rules_by_county: RulesByCounty, today: dt.date, *,
-                offset: int, limit: int, region_id: int | None = None,
+def status_page(rows: Iterable[RuleStatus], *, offset: int, limit: int,
                 official_id: int | None = None,
                 statuses: Iterable[str] | None = None) -> StatusPage:
-    """Rows `offset … offset+limit` of the sorted list, with its totals.
+    """Rows `offset … offset+limit` of the rows wanted, sorted, with the list's totals.
 
-    An offset past the end is moved back to the last page's, as a pager would.
+    An offset past the end is moved back to the last page's, as a pager would. (Rows given in
+    `sort_rows`' order cost a linear pass: Python's sort finds them sorted.)
     """
-    rows = sort_rows(iter_statuses(session, rules_by_county, today, region_id=region_id,
-                                   official_id=official_id, statuses=statuses))
-    if offset >= len(rows) > 0:
-        offset = (len(rows) - 1) // limit * limit
-    return StatusPage(rows[offset:offset + limit], len(rows), offset if rows else 0,
-                      len({r.person_id for r in rows}))
+    wanted = frozenset(statuses) if statuses is not None else None
+    chosen = sort_rows(r for r in rows if (wanted is None or r.status in wanted)
+                       and (official_id is None or r.official_id == official_id))
+    if offset >= len(chosen) > 0:
+        offset = (len(chosen) - 1) // limit * limit
+    return StatusPage(chosen[offset:offset + limit], len(chosen), offset if chosen else 0,
+                      len({r.person_id for r in chosen}))

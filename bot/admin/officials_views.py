@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.admin import bp, due_status
 from bot.admin.scope import official_in_scope, officials_in_scope
-from bot.admin.web import in_scope, page_from_request, reading, runtime, scope, today
+from bot.admin.web import in_scope, page_from_request, reading, runtime, scope, today, verdicts
 from bot.due_links import due_url
 from storage.models import PAIRING, Assignment, Official, Person
 
@@ -49,7 +49,8 @@ def officials():
             ]
         page = page_from_request(len(chosen))
         shown = chosen[page.offset : page.offset + page.size]
-        timely = due_status.timeliness(s, runtime().settings, today(), sc.root.id)
+        judged = verdicts(s, sc.root.id)
+        timely = due_status.timeliness(judged)
         items = [
             (o, sc.path(o.region_id) if o.region_id in sc.nodes else "", loads.get(o.id, {}),
              quota_of(o, quotas), timely.get(o.id))
@@ -57,6 +58,7 @@ def officials():
         ]
     return render_template(
         "admin/officials.html", items=items, page=page, scope=sc, role=role, short_only=short_only,
+        as_of=judged.judged_at,
     )
 
 

@@ -9,7 +9,7 @@ from bot.admin.festivals import festival_window, last_festival
 from bot.admin.overview_data import Counts, monthly_trend, total, village_counts
 from bot.admin.periods import last_months, parse_period
 from bot.admin.scope import OutOfScope
-from bot.admin.web import int_arg, reading, runtime, scope, today
+from bot.admin.web import int_arg, reading, runtime, scope, today, verdicts
 
 SORT_KEYS = {
     "name": lambda name, c: name,
@@ -47,9 +47,14 @@ def overview():
         except OutOfScope:
             abort(404)
         village_ids = [v.id for v in villages]
-        due = due_status.summary(s, runtime().settings, day, region_id or sc.root.id, village_ids)
-        counts = village_counts(s, village_ids, period.start, period.end, window, due)
-        trend = monthly_trend(s, village_ids, last_months(day)) if village_ids else []
+        # Every number on the page comes from one snapshot of the region, at most a minute old.
+        judged = verdicts(s, region_id or sc.root.id)
+        counts = judged.memo(
+            ("counts", tuple(village_ids), period.start, period.end, window),
+            lambda: village_counts(s, village_ids, period.start, period.end, window,
+                                   due_status.summary(judged, village_ids)))
+        trend = judged.memo(("trend", tuple(village_ids)), lambda: monthly_trend(
+            s, village_ids, last_months(day)) if village_ids else [])
     by_township: dict[int, Counts] = {}
     for v in villages:
         by_township.setdefault(v.parent_id, Counts()).add(counts[v.id])
@@ -77,6 +82,7 @@ def overview():
         sort=sort,
         descending=descending,
         name_filter=name_filter,
+        as_of=judged.judged_at,
     )
 
 

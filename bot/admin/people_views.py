@@ -18,6 +18,7 @@ from bot.admin.web import (
     runtime,
     scope,
     today,
+    verdicts,
 )
 from storage.models import HARDSHIP_FLAGS, Official, Person
 
@@ -98,9 +99,8 @@ def overdue():
         sc = scope(s)
         _villages(sc, region_id)  # 404 outside the account's region
         found = due_status.page(
-            s, runtime().settings, today(), number=max(1, int_arg("page", 1) or 1),
-            size=PAGE_SIZE, region_id=region_id or sc.root.id, official_id=official_id,
-            statuses=wanted,
+            verdicts(s, region_id or sc.root.id), number=max(1, int_arg("page", 1) or 1),
+            size=PAGE_SIZE, official_id=official_id, statuses=wanted,
         )
         page = Page(found.number, PAGE_SIZE, found.total)
         shown = found.rows
@@ -110,6 +110,6 @@ def overdue():
         officials = _official_names(s, {r.official_id for r in shown})
         items = [(r, sc.path(person_village[r.person_id]), officials.get(r.official_id)) for r in shown]
     return render_template(
-        "admin/overdue.html", items=items, page=page, scope=sc, persons=found.persons,
+        "admin/overdue.html", items=items, page=page, scope=sc, persons=found.persons, as_of=found.judged_at,
         region_id=region_id, official_id=official_id, status=status,
     )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, current_app, g, render_template, request
 from flask_login import LoginManager, UserMixin, current_user
@@ -14,6 +15,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
 
 from bot.admin import bp, texts
+from bot.admin.due_status import VerdictCache, Verdicts
 from bot.admin.periods import today_in
 from bot.admin.scope import OutOfScope, Scope, scope_for_region
 from storage.db import plan_for_parameters
@@ -55,6 +57,7 @@ def set_up_app(app: Flask) -> None:
         REMEMBER_COOKIE_SECURE=runtime.settings.base_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
     )
+    app.extensions["lianxin.verdicts"] = VerdictCache()
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
@@ -104,6 +107,12 @@ def writing() -> Iterator[Session]:
     with runtime().sessions.begin() as s:
         plan_settings(s)
         yield s
+
+
+def verdicts(session: Session, region_id: int) -> Verdicts:
+    """The region's due verdicts today, judged at most a minute ago (`due_status`)."""
+    cache: VerdictCache = current_app.extensions["lianxin.verdicts"]
+    return cache.get(session, runtime().settings, today(), region_id)
 
 
 def today() -> dt.date:
@@ -180,6 +189,12 @@ def _csrf_refused(error):
 @bp.errorhandler(404)
 def _not_found(error):
     return render_template("admin/message.html", title="没有找到", message=texts.NOT_FOUND), 404
+
+
+@bp.app_template_filter("local_hm")
+def local_hm(at: dt.datetime) -> str:
+    """A naive UTC time as HH:MM in the configured time zone."""
+    return at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(runtime().settings.timezone)).strftime("%H:%M")
 
 
 @bp.app_template_filter("pct")
