@@ -52,7 +52,6 @@ IMPORT_BAD_TYPE = "只能上传 CSV 或 XLSX 文件。"
 NO_DUE_ENGINE = "提醒模块尚未启用，逾期与完成率暂不可用。"
 CARD_SCAN_OR_SEND = "扫码或发送：{text}"
 CARD_NO_OFFICIAL = "（尚未安排）"
-IMPORT_UNAVAILABLE = "花名册导入模块尚未启用。"
 IMPORT_OUT_OF_SCOPE = "第 {row} 行 区域：“{where}”不在您的管辖范围内"
 
 HOUSEHOLD_NEED_TITLE = "诉求办理进展"

@@ -15,7 +15,6 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot.admin import bp, texts
-from bot.admin.periods import today_in
 from bot.admin.scope import OutOfScope, Scope, scope_for_region
 from storage.models import AdminUser
 
@@ -109,9 +108,9 @@ def writing() -> Iterator[Session]:
 
 
 def today() -> dt.date:
-    """Asia/Shanghai today; tests pin it with app.config['LIANXIN_TODAY']."""
+    """Today under LIANXIN_TIMEZONE; tests pin it with app.config['LIANXIN_TODAY']."""
     pinned = current_app.config.get("LIANXIN_TODAY")
-    return pinned if pinned else today_in(runtime().settings.timezone)
+    return pinned if pinned else runtime().clock.today()
 
 
 def scope(session: Session) -> Scope:

@@ -93,10 +93,10 @@ def _find_person(session, query: str, village: str | None):  # type: ignore[no-u
 
 def _permanent_qr(state: CliState, code: str, qr_url: str | None) -> tuple[str, str | None]:
     """Ask WeChat once for the card's permanent QR code (scene hh:<code>); (note, new URL)."""
+    from bot.scheduling import push_configured
     from bot.wechat.errors import WeChatAPIError, WeChatTransportError
     from bot.wechat.factory import make_client
     from handlers.bind import scene_for_code
-    from scheduler.reminders import push_configured
 
     if qr_url:
         return "二维码为永久二维码。", None
