@@ -89,8 +89,8 @@ def scope_for_region(session: Session, region_id: int) -> Scope:
             )
         ).all()
         frontier = []
-        for rid, name, level, parent in children:
-            nodes[rid] = Node(rid, name, level, parent)
+        for rid, name, level, parent_id in children:
+            nodes[rid] = Node(rid, name, level, parent_id)
             if level != VILLAGE:  # villages have no children; skip a query over all of them
                 frontier.append(rid)
     parent = root.parent.name if root.parent is not None else ""

@@ -17,7 +17,8 @@ PERIODS = {"month": "本月", "quarter": "本季度", "year": "本年"}
 
 STATUS = {"done": "已完成", "due_soon": "即将到期", "due": "未到期", "overdue": "逾期"}
 
-CHANNELS = {**labels.CHANNELS, None: labels.NO_CHANNEL}
+CHANNELS: dict[str | None, str] = {key: label for key, label in labels.CHANNELS.items()}
+CHANNELS[None] = labels.NO_CHANNEL
 
 CONTACT_STATUS = labels.CONTACT_STATUSES
 

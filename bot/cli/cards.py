@@ -61,7 +61,7 @@ def card(state: CliState, person: str, village: str | None, out: str | None, pri
     # The WeChat call happens outside any transaction (the token store needs its own).
     qr_note, new_url = _permanent_qr(state, scene_code, qr_url)
     with state.runtime.sessions.begin() as s:
-        target = s.get(Person, person_id)
+        target = s.get_one(Person, person_id)
         if new_url:
             household_code(s, target, "cli").qr_url = new_url
             s.flush()
