@@ -59,11 +59,6 @@ _ENV_NAMES = {
 }
 
 
-def env_names() -> dict[str, str]:
-    """Setting name -> environment variable name (documented in README)."""
-    return dict(_ENV_NAMES)
-
-
 def load_settings(env: dict[str, str] | None = None, dotenv: bool = True, **overrides) -> Settings:
     """Read settings from `env` (default os.environ, after loading `.env` if present)."""
     if env is None:

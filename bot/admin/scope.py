@@ -64,9 +64,6 @@ class Scope:
         except KeyError:
             raise OutOfScope(region_id) from None
 
-    def township_of(self, village_id: int) -> Node:
-        return self.nodes[self.nodes[village_id].parent_id or village_id]
-
     def path(self, region_id: int) -> str:
         """'安定镇 / 五里村' (the part below the account's root)."""
         names, node = [], self.nodes.get(region_id)
