@@ -45,6 +45,10 @@ class LocalClock:
         """The moment `hour`:00 on `day` in the zone (aware)."""
         return dt.datetime(day.year, day.month, day.day, hour, tzinfo=self.zone)
 
+    def day_start_utc(self, day: dt.date) -> dt.datetime:
+        """The naive-UTC moment `day` begins in the zone (to compare with stored timestamps)."""
+        return naive_utc(self.at(day))
+
     def next_midnight(self, now: dt.datetime) -> dt.datetime:
         return self.at(self.today(now) + dt.timedelta(days=1))
 

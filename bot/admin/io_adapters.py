@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.admin import texts
 from bot.admin.scope import Scope
 from storage import export, roster
+from storage.clock import LocalClock
 from storage.roster import headers, values
 
 EXPORTS = {"contacts": "访视台账", "register": "登记表", "needs": "诉求台账"}
@@ -32,14 +33,15 @@ class ImportOutcome:
 
 
 def export_xlsx(
-    session: Session, kind: str, village_ids: list[int], start: dt.date, end: dt.date, private: bool
+    session: Session, kind: str, village_ids: list[int], start: dt.date, end: dt.date,
+    private: bool, clock: LocalClock,
 ) -> bytes:
-    """The ledger `kind` for these villages and dates as XLSX bytes."""
+    """The ledger `kind` for these villages and dates (local days of `clock`) as XLSX bytes."""
     rows: Any
     if kind == "contacts":
         rows, columns = export.iter_contact_rows(session, start, end, village_ids), export.CONTACT_COLUMNS
     elif kind == "needs":
-        rows, columns = export.iter_need_rows(session, start, end, village_ids), export.NEED_COLUMNS
+        rows, columns = export.iter_need_rows(session, start, end, village_ids, clock=clock), export.NEED_COLUMNS
     else:  # the 登记表 is the roster as it stands; the period does not apply
         rows = export.iter_register_rows(session, village_ids, mask=not private)
         columns = export.REGISTER_COLUMNS

@@ -10,7 +10,7 @@ from bot.admin.card_data import village_cards
 from bot.admin.cards import render_cards
 from bot.admin.periods import KINDS, parse_period
 from bot.admin.scope import OutOfScope
-from bot.admin.web import int_arg, reading, scope, today, writing
+from bot.admin.web import int_arg, reading, runtime, scope, today, writing
 from storage.audit import audit
 from storage.models import VILLAGE
 
@@ -59,7 +59,8 @@ def export(kind: str):
         except OutOfScope:
             abort(404)
         body = io_adapters.export_xlsx(
-            s, kind, village_ids, period.start, period.end, current_user.can_view_private
+            s, kind, village_ids, period.start, period.end, current_user.can_view_private,
+            runtime().clock,
         )
         audit(s, current_user.actor, f"export.{kind}", "region", region_id or sc.root.id,
               start=period.start.isoformat(), end=period.end.isoformat())

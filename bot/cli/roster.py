@@ -139,7 +139,8 @@ def export_needs(state, fmt, out, date_from, date_to, regions) -> None:
     from storage.export import NEED_COLUMNS, iter_need_rows
 
     def rows(session):
-        return iter_need_rows(session, _day(date_from), _day(date_to), _villages(session, regions))
+        return iter_need_rows(session, _day(date_from), _day(date_to), _villages(session, regions),
+                              clock=state.runtime.clock)
 
     _export(state, "needs", fmt, out, rows, NEED_COLUMNS)
 
