@@ -183,13 +183,12 @@ def measure(url: str, policy: str, repeat: int) -> dict:
 
     from bot.runtime import Runtime
     from bot.settings import load_settings
-    from scheduler.clock import at_local
     from scheduler.jobs import iter_digest
     from scheduler.policies import load_policies
 
     rt = Runtime(load_settings(env={}, database_url=url))
     policies = load_policies(default=policy)
-    now = at_local(TODAY, 8)
+    now = policies.schedule.clock.at(TODAY, 8)
     scans, evals, scan_cpu, eval_cpu, messages = [], [], [], [], 0
     for _ in range(repeat):
         with rt.read_sessions() as s:

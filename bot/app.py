@@ -29,6 +29,3 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     logging.getLogger(__name__).debug("app created for %s", runtime.engine.url.get_backend_name())
     return app
 
-
-def runtime_of(app: Flask) -> Runtime:
-    return app.extensions["lianxin"]

@@ -29,12 +29,13 @@ class Conversation:
 
 
 def build_conversation(runtime: Runtime) -> Conversation:
+    from bot.scheduling import policies_for
     from handlers import parsing
-    from scheduler.policies import county_policies, load_policies, rules_by_county
+    from scheduler.policies import county_policies, rules_by_county
 
     settings = runtime.settings
     parsing.load()
-    policies = load_policies(settings=settings)
+    policies = policies_for(settings)
     # Counties imported later fall under the default preset (the None key) until a restart.
     with runtime.sessions() as session:
         by_county = rules_by_county(county_policies(session, policies))
@@ -42,6 +43,7 @@ def build_conversation(runtime: Runtime) -> Conversation:
     runtime.engine.dispose()
     deps = Deps(
         rules_by_county=by_county,
+        clock=runtime.clock,
         due_list_url=lambda official_id: due_url(settings.base_url, settings.secret_key, official_id),
     )
     return Conversation(

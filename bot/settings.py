@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from storage.clock import DEFAULT_TIMEZONE
+
 DEV_WECHAT_TOKEN = "lianxin-dev-token"
 DEV_APP_ID = "wx0000000000000000"
 DEV_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 chars; development only
@@ -26,7 +28,7 @@ class Settings:
     database_url: str = field(default_factory=_default_database_url)
     secret_key: str = "dev-secret-change-me"
     base_url: str = "http://127.0.0.1:8000"
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     policy_file: str | None = None
     default_policy: str = "national_2022"
     digest_hour: int = 8
@@ -57,11 +59,6 @@ _ENV_NAMES = {
     else ("LIANXIN_" + f.name.upper())
     for f in fields(Settings)
 }
-
-
-def env_names() -> dict[str, str]:
-    """Setting name -> environment variable name (documented in README)."""
-    return dict(_ENV_NAMES)
 
 
 def load_settings(env: dict[str, str] | None = None, dotenv: bool = True, **overrides) -> Settings:

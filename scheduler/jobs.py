@@ -16,9 +16,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from scheduler.clock import naive_utc, today
 from scheduler.festivals import upcoming
 from scheduler.policies import Policies, Policy, county_policies, rules_by_county
+from storage.clock import naive_utc
 from storage.contact_dates import ANYONE
 from storage.due import RuleStatus, iter_due_lists, person_rule_status
 from storage.masking import mask_phone
@@ -87,7 +87,7 @@ def iter_digest(session: Session, policies: Policies, now: dt.datetime) -> Itera
 
     Streamed one official at a time, so a province's digests never sit in memory together.
     """
-    day = today(now)
+    day = policies.schedule.clock.today(now)
     rules = rules_by_county(county_policies(session, policies))
     recipients = _recipients(session)
     for official_id, rows in iter_due_lists(session, rules, day, ("overdue", "due_soon")):
@@ -129,7 +129,7 @@ def festival(session: Session, policies: Policies, now: dt.datetime) -> list[dic
     A cadre greets their paired persons; a village member (jurisdiction) the persons the
     policy's `festival_greets` names — special-hardship persons by default, or all, or none.
     """
-    day = today(now)
+    day = policies.schedule.clock.today(now)
     by_county = county_policies(session, policies)
     soon: dict[Policy, list[tuple[str, dt.date]]] = {}  # the same for all of a policy's officials
     wanted: dict[int, dict[str, dt.date]] = defaultdict(dict)
@@ -235,7 +235,7 @@ def need_escalation(session: Session, policies: Policies, now: dt.datetime) -> l
 
 def pairing_review(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
     """Pairings older than the review age (2 years) go to the county staff, once each."""
-    day = today(now)
+    day = policies.schedule.clock.today(now)
     by_county = county_policies(session, policies)
     village, township, county_id = _county_of_person()
     cadre = aliased(Official)
@@ -271,7 +271,7 @@ def pairing_review(session: Session, policies: Policies, now: dt.datetime) -> li
 
 def quarterly_report(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
     """季通报 after a quarter ends: coverage by village or cadre unit, late units named."""
-    day = today(now)
+    day = policies.schedule.clock.today(now)
     if (day - period_bounds("quarter", day)[0]).days + 1 < policies.schedule.quarterly_report_day:
         return []
     quarter_end = period_bounds("quarter", day)[0] - dt.timedelta(days=1)

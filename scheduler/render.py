@@ -24,12 +24,6 @@ def short(value: str) -> str:
     return " ".join(str(value).split())[:TEMPLATE_VALUE_MAX]
 
 
-def due_list_url(base_url: str, secret_key: str, official_id: int) -> str:
-    from bot.due_links import due_url
-
-    return due_url(base_url, secret_key, official_id)
-
-
 def _counts(message: dict) -> dict[str, int]:
     statuses = [p.get("status") for p in message.get("persons", [])]
     return {"overdue": statuses.count("overdue"), "due_soon": statuses.count("due_soon")}

@@ -34,28 +34,6 @@ from storage.models import (
 )
 
 
-def open_assignment(today: dt.date):  # type: ignore[no-untyped-def]
-    return or_(Assignment.end_date.is_(None), Assignment.end_date >= today)
-
-
-def assigned_persons(session: Session, official_id: int, today: dt.date) -> list[Person]:
-    """Active persons with an open assignment (jurisdiction or pairing) to the official."""
-    return list(
-        session.scalars(
-            select(Person)
-            .where(
-                Person.active.is_(True),
-                Person.id.in_(
-                    select(Assignment.person_id).where(
-                        Assignment.official_id == official_id, open_assignment(today)
-                    )
-                ),
-            )
-            .order_by(Person.name, Person.id)
-        )
-    )
-
-
 @cache
 def _roster_query() -> Select:
     # Built once on the tables (Core): it runs for every message an official sends.
@@ -80,17 +58,6 @@ def assigned_roster(session: Session, official_id: int, today: dt.date) -> list[
     return [(int(i), str(n)) for i, n in rows]
 
 
-def is_assigned(session: Session, official_id: int, person_id: int, today: dt.date) -> bool:
-    return (
-        session.scalar(
-            select(Assignment.id).where(
-                Assignment.official_id == official_id,
-                Assignment.person_id == person_id,
-                open_assignment(today),
-            ).limit(1)
-        )
-        is not None
-    )
 
 
 @cache

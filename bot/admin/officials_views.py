@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask import current_app, render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from bot.admin import bp, due_status
 from bot.admin.scope import official_in_scope, officials_in_scope
@@ -37,7 +37,7 @@ def officials():
     short_only = request.args.get("short") == "1"
     with reading() as s:
         sc = scope(s)
-        where = [Official.id.in_(officials_in_scope(sc)), Official.active.is_(True)]
+        where: list[ColumnElement[bool]] = [Official.id.in_(officials_in_scope(sc)), Official.active.is_(True)]
         if role:
             where.append(Official.role == role)
         loads = _loads(s, where)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import abort, render_template, request
 
 from bot.admin import bp, due_status
@@ -57,9 +59,9 @@ def overview():
             s, village_ids, last_months(day)) if village_ids else [])
     by_township: dict[int, Counts] = {}
     for v in villages:
-        by_township.setdefault(v.parent_id, Counts()).add(counts[v.id])
+        by_township.setdefault(cast(int, v.parent_id), Counts()).add(counts[v.id])
     village_rows = [
-        (v.name, counts[v.id], v.id, sc.nodes[v.parent_id].name)
+        (v.name, counts[v.id], v.id, sc.nodes[cast(int, v.parent_id)].name)
         for v in villages
         if not name_filter or name_filter in v.name
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from bot.admin import bp, due_status, person_data
 from bot.admin.scope import OutOfScope, person_in_scope
@@ -39,7 +39,7 @@ def persons():
     flag = request.args.get("flag", "")
     with reading() as s:
         sc = scope(s)
-        where = [Person.village_id.in_(_villages(sc, region_id)), Person.active.is_(True)]
+        where: list[ColumnElement[bool]] = [Person.village_id.in_(_villages(sc, region_id)), Person.active.is_(True)]
         if q:
             where.append(or_(Person.name.contains(q), Person.address.contains(q)))
         if flag in HARDSHIP_FLAGS:
@@ -75,7 +75,7 @@ def person(person_id: int):
             address_shown=person_data.shown_text(p.address, private),
             guardians=person_data.guardians(s, p, private),
             assignments=person_data.assignments(s, p.id),
-            events=person_data.timeline(s, p.id, private),
+            events=person_data.timeline(s, p.id, private, runtime().clock),
             rules=rules,
             officials=officials,
             private=private,

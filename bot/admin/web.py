@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from bot.admin import bp, texts
 from bot.admin.due_status import VerdictCache, Verdicts
-from bot.admin.periods import today_in
 from bot.admin.scope import OutOfScope, Scope, scope_for_region
 from storage.db import plan_for_parameters
 from storage.models import AdminUser
@@ -116,9 +115,9 @@ def verdicts(session: Session, region_id: int) -> Verdicts:
 
 
 def today() -> dt.date:
-    """Asia/Shanghai today; tests pin it with app.config['LIANXIN_TODAY']."""
+    """Today under LIANXIN_TIMEZONE; tests pin it with app.config['LIANXIN_TODAY']."""
     pinned = current_app.config.get("LIANXIN_TODAY")
-    return pinned if pinned else today_in(runtime().settings.timezone)
+    return pinned if pinned else runtime().clock.today()
 
 
 def scope(session: Session) -> Scope:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sxtwl
 
 from scheduler.festivals import dates_in_year, is_rest_day, upcoming
 from scheduler.policies import FestivalDef, load_policies
-
-sxtwl = pytest.importorskip("sxtwl")
 
 LUNAR = {"春节": (1, 1), "元宵": (1, 15), "端午": (5, 5), "中秋": (8, 15), "重阳": (9, 9)}
 

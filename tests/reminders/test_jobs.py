@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from scheduler import jobs
-from scheduler.clock import SHANGHAI, at_local
 from scheduler.policies import load_policies
 from scheduler.reminders import collect, run
+from storage.clock import LocalClock
+
+SHANGHAI = LocalClock().zone
 
 POLICIES = load_policies()
 
 
 def at(day: str, hour: int = 8) -> dt.datetime:
-    return at_local(dt.date.fromisoformat(day), hour)
+    return LocalClock().at(dt.date.fromisoformat(day), hour)
 
 
 def run_job(runtime, job, now):

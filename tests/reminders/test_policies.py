@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.scheduling import policies_for
 from bot.settings import load_settings
 from scheduler.policies import county_policies, load_policies
 
@@ -38,7 +39,7 @@ def test_default_and_file_from_settings(tmp_path):
     s = load_settings(env={"LIANXIN_POLICY_FILE": str(custom),
                            "LIANXIN_DEFAULT_POLICY": "shandong_2024",
                            "LIANXIN_DIGEST_HOUR": "7"})
-    p = load_policies(settings=s)
+    p = policies_for(s)
     assert p.default == "shandong_2024"
     assert p.schedule.digest_hour == 7
     county = p.for_county(99, "华容县", None)
