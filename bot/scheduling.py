@@ -18,7 +18,7 @@ from scheduler.render import TemplateKeywords
 from scheduler.service import Wiring
 
 
-def schedule_values(settings: Settings) -> dict[str, Any]:
+def _schedule_values(settings: Settings) -> dict[str, Any]:
     """The schedule values set in the environment: one differing from the built-in default wins
     over the policy file's `[schedule]`."""
     return {
@@ -29,7 +29,7 @@ def schedule_values(settings: Settings) -> dict[str, Any]:
 
 
 def policies_for(settings: Settings) -> Policies:
-    return load_policies(settings.policy_file, settings.default_policy, schedule_values(settings))
+    return load_policies(settings.policy_file, settings.default_policy, _schedule_values(settings))
 
 
 def push_configured(settings: Settings) -> bool:
