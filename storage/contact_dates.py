@@ -17,15 +17,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from storage.models import ContactDates, ContactRecord
 
 ANYONE = 0  # the official_id of the row holding everyone's contacts
 _C = ContactRecord.__table__.c
+_T = cast(Table, ContactDates.__table__)
 _SUCCESSFUL = (_C.voided.is_(False), _C.status != "unreachable")
 
 
@@ -55,16 +57,36 @@ def _rows(history: Iterable[tuple[int, str, str | None, int | None]]) -> Iterato
                "contacts": _kept(dates), "visits": _kept(visits.get((person_id, official_id), []))}
 
 
-def _history(session: Session, person_ids: list[int] | None) -> Iterator[tuple[int, str, Any, Any]]:
+@cache
+def _history_query(how: str) -> Any:
+    """Successful contacts newest first: of one person, of a list of persons, or of everyone."""
     query = (select(_C.person_id, _C.contact_date, _C.channel, _C.official_id)
              .where(*_SUCCESSFUL)
              .order_by(_C.person_id, _C.contact_date.desc(), _C.id.desc()))
-    if person_ids is not None:
-        query = query.where(_C.person_id.in_(bindparam("ids", expanding=True)))
-    result = session.execute(query, {"ids": person_ids} if person_ids is not None else {},
-                             execution_options={"yield_per": 10_000})
+    if how == "one":
+        return query.where(_C.person_id == bindparam("id"))
+    if how == "some":
+        return query.where(_C.person_id.in_(bindparam("ids", expanding=True)))
+    return query
+
+
+def _history(session: Session, person_ids: list[int] | None) -> Iterator[tuple[int, str, Any, Any]]:
+    if person_ids is None:
+        result = session.execute(_history_query("all"), execution_options={"yield_per": 10_000})
+    elif len(person_ids) == 1:
+        result = session.execute(_history_query("one"), {"id": person_ids[0]})
+    else:
+        result = session.execute(_history_query("some"), {"ids": person_ids})
     for person_id, day, channel, official_id in result:
         yield person_id, day.isoformat(), channel, official_id
+
+
+@cache
+def _delete_query(one: bool) -> Any:
+    t = _T
+    if one:
+        return delete(t).where(t.c.person_id == bindparam("id"))
+    return delete(t).where(t.c.person_id.in_(bindparam("ids", expanding=True)))
 
 
 def refresh(session: Session, person_ids: Iterable[int]) -> None:
@@ -72,11 +94,11 @@ def refresh(session: Session, person_ids: Iterable[int]) -> None:
     ids = sorted(set(person_ids))
     if not ids:
         return
-    session.flush()
     rows = list(_rows(_history(session, ids)))
-    session.execute(delete(ContactDates).where(ContactDates.person_id.in_(ids)))
+    one = len(ids) == 1
+    session.execute(_delete_query(one), {"id": ids[0]} if one else {"ids": ids})
     if rows:
-        session.execute(insert(ContactDates), rows)
+        session.execute(insert(_T), rows)
 
 
 def rebuild(session: Session) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, or_, select
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from storage.contact_dates import ANYONE, Dates, parse
 from storage.models import Assignment, ContactDates, Person, Region
-from storage.rules import STATUSES, Checkpoints, Rule, applies, checkpoints
+from storage.rules import STATUSES, Checkpoints, Judgement, Rule, applies, checkpoints
 
 RulesByCounty = Mapping[int | None, Sequence[Rule]]  # county region id -> rules; None: the rest
 
@@ -56,8 +57,10 @@ def distinct_rules(rules_by_county: RulesByCounty) -> list[Rule]:
     return distinct
 
 
-def _scope_query(official_id: int | None, region_id: int | None, person_id: int | None,
-                 by_official: bool) -> Any:
+@cache
+def _scope_query(by_official_id: bool, by_region: bool, by_person: bool, ordered: bool) -> Any:
+    """The statement for a scope (built once per shape: the chat asks for an official's rows
+    with every contact it logs)."""
     a, p = Assignment.__table__.c, Person.__table__.c
     village, township = Region.__table__.alias("v"), Region.__table__.alias("t")
     anyone, own = ContactDates.__table__.alias("anyone"), ContactDates.__table__.alias("own")
@@ -77,24 +80,56 @@ def _scope_query(official_id: int | None, region_id: int | None, person_id: int 
         .where(a.start_date <= today, or_(a.end_date.is_(None), a.end_date >= today),
                p.active.is_(True))
     )
-    if official_id is not None:
+    if by_official_id:
         query = query.where(a.official_id == bindparam("official_id"))
-    if person_id is not None:
+    if by_person:
         query = query.where(a.person_id == bindparam("person_id"))
-    if region_id is not None:
+    if by_region:
         rv, rt = Region.__table__.alias("rv"), Region.__table__.alias("rt")
         villages = (select(rv.c.id).select_from(rv.outerjoin(rt, rt.c.id == rv.c.parent_id))
                     .where(or_(rv.c.id == bindparam("region_id"),
                                rv.c.parent_id == bindparam("region_id"),
                                rt.c.parent_id == bindparam("region_id"))))
         query = query.where(p.village_id.in_(villages))
-    return query.order_by(a.official_id, a.id) if by_official else query
+    return query.order_by(a.official_id, a.id) if ordered else query
 
 
 def _newest(dates: list[dt.date], today: dt.date) -> dt.date | None:
     if dates and dates[0] <= today:  # nearly always: nothing is dated after the day judged
         return dates[0]
     return next((d for d in dates if d <= today), None)
+
+
+def _judged(session: Session, rules_by_county: RulesByCounty, today: dt.date, scope: dict,
+            by_official: bool, cache: Dates) -> Iterator[tuple[tuple, Rule, Judgement]]:
+    """(row, rule, judgement) for every rule that judges a row of the scope's statement."""
+    # (county, kind, special hardship) -> the rules that judge such a row, with their
+    # checkpoints of the day: worked out once, not per row.
+    plans: dict[tuple[int | None, str, bool], list[tuple[Rule, Checkpoints]]] = {}
+
+    def plan(county: int | None, kind: str, hardship: bool) -> list[tuple[Rule, Checkpoints]]:
+        rules = rules_by_county.get(county, rules_by_county.get(None, ()))
+        found = plans[county, kind, hardship] = [
+            (rule, checkpoints(rule, today)) for rule in rules if applies(rule, kind, hardship)]
+        return found
+
+    query = _scope_query(scope.get("official_id") is not None,
+                         scope.get("region_id") is not None,
+                         scope.get("person_id") is not None, by_official)
+    result = session.execute(query, {"today": today, **scope},
+                             execution_options={"yield_per": 5_000})
+    for row in result:
+        kind, start, hardship, county = row[3], row[4], row[7], row[8]
+        judged = plans.get((county, kind, hardship)) or plan(county, kind, hardship)
+        contacts = visits = None
+        for rule, cp in judged:
+            if kind == "pairing":  # only the cadre's own contacts count
+                dates = parse(row[12] if rule.home_visit_only else row[11], cache)
+            elif rule.home_visit_only:
+                dates = visits = parse(row[10], cache) if visits is None else visits
+            else:
+                dates = contacts = parse(row[9], cache) if contacts is None else contacts
+            yield row, rule, cp.judge(start, dates)
 
 
 def iter_statuses(
@@ -110,43 +145,17 @@ def iter_statuses(
 ) -> Iterator[RuleStatus]:
     """Every (assignment, rule) in scope judged on `today`, streamed (by official if asked)."""
     wanted = frozenset(STATUSES if statuses is None else statuses)
-    # (county, kind, special hardship) -> the rules that judge such a row, with their
-    # checkpoints of the day: computed once, not per row.
-    plans: dict[tuple[int | None, str, bool], list[tuple[Rule, Checkpoints]]] = {}
-
-    def plan(county: int | None, kind: str, hardship: bool) -> list[tuple[Rule, Checkpoints]]:
-        rules = rules_by_county.get(county, rules_by_county.get(None, ()))
-        found = plans[county, kind, hardship] = [
-            (rule, checkpoints(rule, today)) for rule in rules if applies(rule, kind, hardship)]
-        return found
-
-    params = {"today": today, "official_id": official_id, "region_id": region_id,
-              "person_id": person_id}
-    result = session.execute(_scope_query(official_id, region_id, person_id, by_official), params,
-                             execution_options={"yield_per": 5_000})
+    scope = {k: v for k, v in (("official_id", official_id), ("region_id", region_id),
+                               ("person_id", person_id)) if v is not None}
     cache = Dates()
-    for (aid, oid, pid, kind, start, name, village, hardship, county,
-         any_contacts, any_visits, own_contacts, own_visits) in result:
-        judged = plans.get((county, kind, hardship)) or plan(county, kind, hardship)
-        contacts: list[dt.date] | None = None
-        visits: list[dt.date] | None = None
-        for rule, cp in judged:
-            if kind == "pairing":  # only the cadre's own contacts count
-                dates = parse(own_visits if rule.home_visit_only else own_contacts, cache)
-            elif rule.home_visit_only:
-                dates = visits = parse(any_visits, cache) if visits is None else visits
-            else:
-                dates = contacts = parse(any_contacts, cache) if contacts is None else contacts
-            j = cp.judge(start, dates)
-            if j.status not in wanted:
-                continue
-            if contacts is None:
-                contacts = parse(any_contacts, cache)
-            if visits is None:
-                visits = parse(any_visits, cache)
-            yield RuleStatus(pid, name, oid, aid, rule.id, rule.label, kind, j.status,
-                             _newest(contacts, today), j.days_overdue, j.done, j.required,
-                             village, _newest(visits, today), j.last, rule.home_visit_only)
+    for row, rule, j in _judged(session, rules_by_county, today, scope, by_official, cache):
+        if j.status not in wanted:
+            continue
+        aid, oid, pid, kind, _start, name, village = row[:7]
+        yield RuleStatus(pid, name, oid, aid, rule.id, rule.label, kind, j.status,
+                         _newest(parse(row[9], cache), today), j.days_overdue, j.done,
+                         j.required, village, _newest(parse(row[10], cache), today), j.last,
+                         rule.home_visit_only)
 
 
 _RANK = {status: i for i, status in enumerate(STATUSES)}
@@ -198,11 +207,12 @@ def progress(session: Session, rules_by_county: RulesByCounty, today: dt.date,
     done: dict[str, set[int]] = {}
     judged: dict[str, set[int]] = {}
     labels: dict[str, str] = {}
-    for row in iter_statuses(session, rules_by_county, today, official_id=official_id):
-        judged.setdefault(row.rule_id, set()).add(row.person_id)
-        if row.status == "done":
-            done.setdefault(row.rule_id, set()).add(row.person_id)
-        labels[row.rule_id] = row.rule_label
+    scope = {"official_id": official_id}
+    for row, rule, j in _judged(session, rules_by_county, today, scope, False, Dates()):
+        judged.setdefault(rule.id, set()).add(row[2])
+        if j.status == "done":
+            done.setdefault(rule.id, set()).add(row[2])
+        labels[rule.id] = rule.label
     order = [r.id for r in distinct_rules(rules_by_county)]
     return [Progress(rid, labels[rid], len(done.get(rid, ())), len(judged[rid]))
             for rid in order if rid in judged]
