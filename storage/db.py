@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -186,8 +187,14 @@ def is_sqlite(engine_or_session: Engine | Session) -> bool:
 
 
 def insert_for(session: Session, table: Any) -> Any:
-    """INSERT into `table` with `on_conflict_do_nothing/do_update` (the same API on both)."""
-    insert: Any = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    """INSERT into `table` with `on_conflict_do_nothing/do_update` (the same API on both); the
+    same object for every call on a database, so statements built on it can be cached."""
+    return _insert(session.get_bind().dialect.name, table)
+
+
+@cache
+def _insert(dialect: str, table: Any) -> Any:
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(table)
 
 

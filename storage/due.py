@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, null, or_, select
 from sqlalchemy.orm import Session
 
 from storage.contact_dates import ANYONE, Dates, parse
@@ -58,21 +58,26 @@ def distinct_rules(rules_by_county: RulesByCounty) -> list[Rule]:
 
 
 @cache
-def _scope_query(by_official_id: bool, by_region: bool, by_person: bool, ordered: bool) -> Any:
+def _scope_query(by_official_id: bool, by_region: bool, by_person: bool, ordered: bool,
+                 by_county: bool) -> Any:
     """The statement for a scope (built once per shape: the chat asks for an official's rows
-    with every contact it logs)."""
+    with every contact it logs). Without `by_county` (every county has the same rules) the
+    person's county is not looked up."""
     a, p = Assignment.__table__.c, Person.__table__.c
     village, township = Region.__table__.alias("v"), Region.__table__.alias("t")
     anyone, own = ContactDates.__table__.alias("anyone"), ContactDates.__table__.alias("own")
     today = bindparam("today", type_=Assignment.__table__.c.start_date.type)
+    persons = Assignment.__table__.join(Person.__table__, p.id == a.person_id)
+    if by_county:
+        persons = (persons.join(village, village.c.id == p.village_id)
+                   .outerjoin(township, township.c.id == village.c.parent_id))
+    county = township.c.parent_id if by_county else null()
     query = (
         select(a.id, a.official_id, a.person_id, a.kind, a.start_date, p.name, p.village_id,
-               p.special_hardship, township.c.parent_id, anyone.c.contacts, anyone.c.visits,
+               p.special_hardship, county, anyone.c.contacts, anyone.c.visits,
                own.c.contacts, own.c.visits)
         .select_from(
-            Assignment.__table__.join(Person.__table__, p.id == a.person_id)
-            .join(village, village.c.id == p.village_id)
-            .outerjoin(township, township.c.id == village.c.parent_id)
+            persons
             .outerjoin(anyone, and_(anyone.c.person_id == a.person_id,
                                     anyone.c.official_id == ANYONE))
             .outerjoin(own, and_(own.c.person_id == a.person_id,
@@ -113,9 +118,12 @@ def _judged(session: Session, rules_by_county: RulesByCounty, today: dt.date, sc
             (rule, checkpoints(rule, today)) for rule in rules if applies(rule, kind, hardship)]
         return found
 
+    # Counties matter only when their rules differ.
+    by_county = len({tuple(rules) for rules in rules_by_county.values()}) > 1 or (
+        None not in rules_by_county)
     query = _scope_query(scope.get("official_id") is not None,
                          scope.get("region_id") is not None,
-                         scope.get("person_id") is not None, by_official)
+                         scope.get("person_id") is not None, by_official, by_county)
     result = session.execute(query, {"today": today, **scope},
                              execution_options={"yield_per": 5_000})
     for row in result:
