@@ -29,7 +29,9 @@ def _schedule_values(settings: Settings) -> dict[str, Any]:
 
 
 def policies_for(settings: Settings) -> Policies:
-    return load_policies(settings.policy_file, settings.default_policy, _schedule_values(settings))
+    lead = settings.festival_lead_days
+    return load_policies(settings.policy_file, settings.default_policy, _schedule_values(settings),
+                         lead if lead != Settings.festival_lead_days else None)
 
 
 def push_configured(settings: Settings) -> bool:

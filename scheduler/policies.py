@@ -130,12 +130,16 @@ def _override(policy: Policy, raw: Mapping) -> Policy:
 
 
 def load_policies(path: str | Path | None = None, default: str | None = None,
-                  schedule: Mapping[str, Any] | None = None) -> Policies:
+                  schedule: Mapping[str, Any] | None = None,
+                  festival_lead_days: int | None = None) -> Policies:
     """Parse the policy file (default: the built-in one); `schedule` values (from the entry point's
-    settings, names in SCHEDULE_SETTINGS) win over the file's `[schedule]`."""
+    settings, names in SCHEDULE_SETTINGS) win over the file's `[schedule]`, and
+    `festival_lead_days` over its `[defaults]` (a county's own value still wins)."""
     with open(path or DEFAULT_FILE, "rb") as f:
         raw = tomllib.load(f)
-    defaults = raw.get("defaults", {})
+    defaults = dict(raw.get("defaults", {}))
+    if festival_lead_days is not None:
+        defaults["festival_lead_days"] = festival_lead_days
     presets = {name: _policy(name, raw["presets"], defaults) for name in raw["presets"]}
     default = default or raw.get("default", "national_2022")
     if default not in presets:

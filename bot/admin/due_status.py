@@ -19,8 +19,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from bot.scheduling import policies_for
 from scheduler import festivals
-from scheduler.policies import Policies, Policy, load_policies
+from scheduler.policies import Policies, Policy
 from scheduler.policies import county_policies as policies_by_county
 from scheduler.policies import rules_by_county as rules_of
 from storage.due import RulesByCounty, RuleStatus, iter_statuses, person_rule_status, sort_rows
@@ -102,12 +103,9 @@ def due_rows(session: Session, settings, today: dt.date, **scope) -> list[RuleSt
 
 
 @lru_cache(maxsize=4)
-def _policies_for(policy_file: str | None, default_policy: str | None) -> Policies:
-    return load_policies(policy_file, default_policy)
-
-
 def _loaded(settings) -> Policies:
-    return _policies_for(settings.policy_file, settings.default_policy)
+    """The policies as the scheduler loads them (`bot.scheduling`), once per settings."""
+    return policies_for(settings)
 
 
 def county_policies(session: Session, settings) -> dict[int | None, Policy]:

@@ -57,3 +57,13 @@ def test_county_selection_from_regions(runtime, world):
     assert chosen[world.county].name == "national_2022"
     assert chosen[other].name == "yueyang_2023"
     assert chosen[None].name == "national_2022"
+
+
+def test_festival_lead_days_from_the_environment_applies_to_every_preset():
+    from bot.scheduling import policies_for
+    from bot.settings import load_settings
+
+    five = policies_for(load_settings(env={"LIANXIN_FESTIVAL_LEAD_DAYS": "5"}))
+    assert {p.festival_lead_days for p in five.presets.values()} == {5}
+    default = policies_for(load_settings(env={}))
+    assert {p.festival_lead_days for p in default.presets.values()} == {3}
