@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers import texts
 from handlers.context import Turn
-from storage.due import RuleStatus, person_rule_status, progress
+from storage.due import RuleStatus, person_rule_status, progress, unjudged
 from storage.rules import period_bounds
 
 
@@ -55,4 +55,8 @@ def progress_line(turn: Turn) -> str | None:
         return None
     rows = progress(turn.session, turn.deps.rules_by_county, turn.today, official.id)
     parts = [texts.PROGRESS_ROW.format(rule=p.rule_label, done=p.done, total=p.total) for p in rows]
+    if official.role == "cadre":  # a cadre's pairings may fall under a preset without a quota
+        paired = unjudged(turn.session, turn.deps.rules_by_county, turn.today, official.id)
+        if paired.get("pairing"):
+            parts.append(texts.PROGRESS_NO_PAIRING_RULE.format(n=paired["pairing"]))
     return "；".join(parts) or None

@@ -118,6 +118,7 @@ STATE_DUE = "{end}前"
 QUERY_STATS = "{period}（{start}—{end}）：记录 {total} 次，成功联系 {ok} 次，其中入户 {home} 次，涉及 {persons} 人。"
 PERIOD = {"month": "本月", "quarter": "本季度", "year": "本年"}
 PROGRESS_ROW = "{rule}：已完成 {done}/{total} 户"
+PROGRESS_NO_PAIRING_RULE = "结对 {n} 户：本县政策未规定联系次数（山东、岳阳政策有）"
 
 # --- households ----------------------------------------------------------------------------
 HELP_HOUSEHOLD = (

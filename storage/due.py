@@ -201,6 +201,20 @@ def iter_due_lists(session: Session, rules_by_county: RulesByCounty, today: dt.d
         yield current, sort_rows(rows)
 
 
+def unjudged(session: Session, rules_by_county: RulesByCounty, today: dt.date,
+             official_id: int) -> dict[str, int]:
+    """kind -> how many of the official's persons hold an assignment of that kind that no rule
+    judges (a pairing under a preset without pairing rules)."""
+    query = _scope_query(True, False, False, False, True)
+    counts: dict[str, set[int]] = {}
+    for row in session.execute(query, {"today": today, "official_id": official_id}):
+        kind, hardship, county = row[3], row[7], row[8]
+        rules = rules_by_county.get(county, rules_by_county.get(None, ()))
+        if not any(applies(rule, kind, hardship) for rule in rules):
+            counts.setdefault(kind, set()).add(row[2])
+    return {kind: len(persons) for kind, persons in counts.items()}
+
+
 @dataclass(frozen=True)
 class Progress:
     rule_id: str
