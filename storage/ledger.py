@@ -291,6 +291,29 @@ def last_own_record(session: Session, official_id: int) -> ContactRecord | None:
     )
 
 
+def message_key(source_msg_id: str) -> str:
+    """The message a record came from: a message that logged several persons numbers them `#i`."""
+    head, sep, tail = source_msg_id.rpartition("#")
+    return head if sep and tail.isdigit() else source_msg_id
+
+
+def records_of_message(session: Session, official_id: int, record: ContactRecord) -> list[ContactRecord]:
+    """Every live record the official logged with the same message as `record`, oldest first."""
+    if record.source_msg_id is None:
+        return [record]
+    key = message_key(record.source_msg_id)
+    found = session.scalars(
+        select(ContactRecord)
+        .where(
+            ContactRecord.official_id == official_id,
+            ContactRecord.voided.is_(False),
+            or_(ContactRecord.source_msg_id == key, ContactRecord.source_msg_id.startswith(key + "#", autoescape=True)),
+        )
+        .order_by(ContactRecord.id)
+    ).all()
+    return [r for r in found if r.source_msg_id and message_key(r.source_msg_id) == key] or [record]
+
+
 def void(session: Session, record: ContactRecord) -> None:
     record.voided, record.voided_at = True, utcnow()
 
