@@ -29,6 +29,11 @@ def short_day(d: dt.date | None) -> str:
     return f"{d.month}月{d.day}日" if d else NEVER
 
 
+def year_day(d: dt.date, today: dt.date) -> str:
+    """"11月1日", with the year when it is not this year's ("2025年12月1日")."""
+    return short_day(d) if d.year == today.year else f"{d.year}年{short_day(d)}"
+
+
 def needs_list(codes: Iterable[str]) -> str:
     return "、".join(NEED.get(c, c) for c in codes)
 
@@ -110,7 +115,10 @@ QUERY_PERSON_NONE = "没找到要查询的人。请写“查询 姓名”，例�
 STATE_DONE = "本期已完成"
 STATE_DUE = "{end}前"
 QUERY_STATS = "{period}（{start}—{end}）：记录 {total} 次，成功联系 {ok} 次，其中入户 {home} 次，涉及 {persons} 人。"
-PERIOD = {"month": "本月", "quarter": "本季度", "year": "本年"}
+PERIOD = {
+    "month": "本月", "quarter": "本季度", "year": "本年",
+    "last_month": "上月", "last_quarter": "上季度", "last_year": "去年",
+}
 PROGRESS_ROW = "{rule}：已完成 {done}/{total} 户"
 
 # --- households ----------------------------------------------------------------------------

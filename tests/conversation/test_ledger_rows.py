@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
+from zoneinfo import ZoneInfo
 
 from tests.conversation.conftest import Server
 
@@ -33,3 +35,30 @@ def test_undo_voids_every_record_of_a_message_that_logged_several(server: Server
     assert export(cli_env, "contacts") == []
     voided = export(cli_env, "contacts", "--include-voided")
     assert sorted(r["person"] for r in voided if r["voided"]) == ["刘德明", "张三", "李四", "王五"]
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def test_stats_for_last_month_quarter_and_year(server: Server, official, cli_env):
+    today = _today()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=15)
+    assert "已记录" in official.send_text(f"{last_month.month}月15日 入户 张三 正常").content
+    assert "已记录" in official.send_text("李四 电话 正常").content
+    assert "已记录" in official.send_text("王五 电话 正常").content
+    dates = sorted(r["date"] for r in export(cli_env, "contacts"))
+    assert dates == [last_month.isoformat(), today.isoformat(), today.isoformat()]
+
+    reply = official.send_text("上个月统计").content
+    assert reply.startswith(f"上月（{last_month.month}月1日") or reply.startswith(f"上月（{last_month.year}年")
+    assert "记录 1 次" in reply and "入户 1 次" in reply, reply
+    reply = official.send_text("本月统计").content
+    assert reply.startswith("本月") and "记录 2 次" in reply and "入户 0 次" in reply, reply
+    reply = official.send_text("去年统计").content
+    assert reply.startswith(f"去年（{today.year - 1}年1月1日") and "记录 0 次" in reply, reply
+    in_quarter = 2 if last_month >= dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1) else 1
+    reply = official.send_text("本季度统计").content
+    assert reply.startswith("本季度") and f"记录 {in_quarter + 1} 次" in reply, reply
+    reply = official.send_text("上季度统计").content
+    assert reply.startswith("上季度") and f"记录 {2 - in_quarter} 次" in reply, reply
