@@ -34,7 +34,7 @@ HOUSEHOLD: dict[str, Handler] = {
     "contact": household.handle_need,  # a guardian reporting on a visit is telling us something
     "undo": _text(texts.HOUSEHOLD_UNKNOWN),
     "resolve": _text(texts.HOUSEHOLD_UNKNOWN),
-    "unknown": _text(texts.HOUSEHOLD_UNKNOWN),
+    "unknown": household.handle_other,
 }
 
 UNBOUND: dict[str, Handler] = {"bind": bind.handle}

@@ -7,7 +7,8 @@ from typing import Any
 
 from handlers import texts
 from handlers.context import Reply, Turn
-from handlers.need_alerts import notify_new_needs
+from handlers.need_alerts import complaint_recipients, notify_complaint, notify_new_needs
+from handlers.parsing import intents
 from handlers.person_choice import options_text
 from storage import conversation
 from storage.audit import audit
@@ -18,6 +19,8 @@ from storage.needs import add_need, recent_needs
 
 
 def handle_need(turn: Turn, parsed: Any) -> Reply:
+    if intents.complaint(parsed.text):
+        return handle_complaint(turn, parsed)
     persons = turn.identity.persons
     payload = {"needs": list(parsed.needs) or ["other"], "urgent": parsed.status == "urgent", "text": parsed.text}
     named = [p for p in persons if parsed.person and p.name == parsed.person]
@@ -31,6 +34,45 @@ def handle_need(turn: Turn, parsed: Any) -> Reply:
         turn.deps.pending_ttl,
     )
     return Reply(texts.HOUSEHOLD_WHICH.format(options=options_text(turn.session, persons)))
+
+
+def handle_other(turn: Turn, parsed: Any) -> Reply:
+    """A message that asks for nothing: a complaint about a worker is a ticket; else a hint."""
+    if intents.complaint(parsed.text):
+        return handle_complaint(turn, parsed)
+    return Reply(texts.HOUSEHOLD_UNKNOWN)
+
+
+def handle_complaint(turn: Turn, parsed: Any) -> Reply:
+    """A complaint about a worker: a ticket owned by the township staff (never by the worker
+    complained about), with any need the message also names; only its handlers are told."""
+    persons = turn.identity.persons
+    named = [p for p in persons if parsed.person and p.name == parsed.person]
+    person = (named or list(persons))[0]
+    handlers, about = complaint_recipients(turn.session, person, parsed.text, turn.today)
+    owner = handlers[0] if handlers else None
+    needs = [
+        add_need(
+            turn.session,
+            person_id=person.id,
+            category=code,
+            text=parsed.text,
+            urgent=parsed.status == "urgent",
+            owner_official_id=owner.id if owner else None,
+            source="household",
+            reporter_openid=turn.openid,
+            source_msg_id=turn.incoming.msg_id,
+        )
+        for code in ["complaint", *(c for c in parsed.needs if c != "complaint")]
+    ]
+    for need in needs:
+        audit(
+            turn.session, turn.actor, "need.open", "need", need.id, category=need.category, source="household",
+            about=about,
+        )
+    notify_complaint(turn.session, person, needs, parsed.text, handlers, about)
+    handler = (f"{owner.unit}（{owner.name}）" if owner.unit else owner.name) if owner else texts.COMPLAINT_HANDLER_FALLBACK
+    return Reply(texts.COMPLAINT_ACK.format(ids="、".join(f"#{n.id}" for n in needs), handler=handler))
 
 
 def answer_choice(turn: Turn, state: Pending, reply: str) -> Reply | None:

@@ -137,6 +137,11 @@ HOUSEHOLD_UNKNOWN = "您好，有困难或需要帮助可以直接发文字或�
 HOUSEHOLD_NO_NEEDS = "您还没有提交过诉求。有困难请直接发文字或语音告诉我们。"
 HOUSEHOLD_PROGRESS_HEAD = "您的诉求办理情况："
 HOUSEHOLD_PROGRESS_ROW = "{i}. {date} {name} {category}：{status}"
+COMPLAINT_ACK = (
+    "已收到您反映的问题（投诉，编号 {ids}）。已转给{handler}核实处理，不会只交给被反映的工作人员。"
+    "发“进度”查看办理情况。"
+)
+COMPLAINT_HANDLER_FALLBACK = "乡镇残联"
 HOUSEHOLD_BIND_ANOTHER = "如需关联另一位家人，请扫描其联系卡上的二维码或发送卡上的绑定码。"
 
 # --- media ---------------------------------------------------------------------------------
@@ -150,4 +155,6 @@ UNSUPPORTED = "暂时只能处理文字和语音消息，请用文字说明。"
 # --- pushes --------------------------------------------------------------------------------
 PUSH_NEW_NEED = "新诉求：{village}{name}，{needs}。原话：{text}"
 PUSH_URGENT_NEED = "紧急诉求：{village}{name}，{needs}。原话：{text}"
+PUSH_COMPLAINT = "投诉：{village}{name}家反映工作人员的问题，请乡镇残联核实处理。原话：{text}"
+PUSH_COMPLAINT_TITLE = "投诉"
 APOLOGY = "抱歉，系统暂时出了点问题，请稍后再发一次。"

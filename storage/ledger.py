@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from storage.audit import audit
 from storage.models import (
+    COUNTY,
     TOWNSHIP,
     Assignment,
     AuditLog,
@@ -179,6 +180,23 @@ def township_staff(session: Session, person: Person) -> list[Official]:
         session.scalars(
             select(Official).where(
                 Official.role == TOWNSHIP, Official.region_id == township_id, Official.active.is_(True)
+            )
+        )
+    )
+
+
+def county_staff(session: Session, person: Person) -> list[Official]:
+    """Officials of role `county` whose region is the county above the person's township."""
+    township_id = session.execute(_region_column("parent_id"), {"region_id": person.village_id}).scalar()
+    county_id = (
+        session.execute(_region_column("parent_id"), {"region_id": township_id}).scalar() if township_id else None
+    )
+    if county_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Official).where(
+                Official.role == COUNTY, Official.region_id == county_id, Official.active.is_(True)
             )
         )
     )

@@ -8,6 +8,9 @@ import subprocess
 import sys
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
+from storage.models import Official, OutboxMessage
 from tests.conversation.conftest import Server
 
 
@@ -62,3 +65,40 @@ def test_stats_for_last_month_quarter_and_year(server: Server, official, cli_env
     assert reply.startswith("本季度") and f"记录 {in_quarter + 1} 次" in reply, reply
     reply = official.send_text("上季度统计").content
     assert reply.startswith("上季度") and f"记录 {2 - in_quarter} 次" in reply, reply
+
+
+def _household(server: Server, roster, openid: str, name: str = "张三"):  # type: ignore[no-untyped-def]
+    family = server.user(openid)
+    assert "绑定成功" in family.send_text(f"绑定 {roster.household_codes[name]}").content
+    return family
+
+
+def _pushed_to(server: Server) -> list[int | None]:
+    with server.runtime.sessions() as s:
+        return list(s.scalars(select(OutboxMessage.official_id).order_by(OutboxMessage.id)))
+
+
+def test_household_complaint_about_an_official_goes_to_the_township(server: Server, roster, cli_env):
+    family = _household(server, roster, "o_family")
+    ack = family.send_text("我们村的赵红梅从来不来看我们，打电话也不接，太不负责了").content
+    assert "投诉" in ack and "安定镇残联（周海涛）" in ack and "不会只交给被反映的工作人员" in ack, ack
+    [row] = export(cli_env, "needs")
+    assert (row["person"], row["category"], row["owner"], row["status"]) == ("张三", "complaint", "周海涛", "open")
+    assert "赵红梅" in row["text"]
+    assert _pushed_to(server) == [roster.township_staff]  # never to 赵红梅 (nor her pairing cadre)
+    assert "投诉" in family.send_text("进度").content
+
+
+def test_complaint_about_the_township_staff_goes_to_the_county(server: Server, roster, cli_env):
+    with server.runtime.sessions.begin() as s:
+        county = Official(name="吴建国", phone="13612340009", role="county", region_id=roster.county,
+                          unit="平江县残联", active=True)
+        s.add(county)
+        s.flush()
+        county_id = county.id
+    family = _household(server, roster, "o_family", "李四")
+    ack = family.send_text("镇上的周海涛态度很差，反映的事情一直推脱").content
+    assert "平江县残联（吴建国）" in ack, ack
+    [row] = export(cli_env, "needs")
+    assert (row["category"], row["owner"]) == ("complaint", "吴建国")
+    assert _pushed_to(server) == [county_id]
