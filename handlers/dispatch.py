@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from handlers import bind, household, log_contact, query, resolve_need, texts, undo
+from handlers import bind, household, log_contact, query, resolve_need, texts, undo, unknown
 from handlers.context import Reply, Turn
 
 Handler = Callable[[Turn, Any], Reply]
@@ -23,7 +23,7 @@ OFFICIAL: dict[str, Handler] = {
     "resolve": resolve_need.handle,
     "help": _text(texts.HELP_OFFICIAL),
     "bind": bind.handle,
-    "unknown": _text(texts.UNKNOWN_OFFICIAL),
+    "unknown": unknown.official,
 }
 
 HOUSEHOLD: dict[str, Handler] = {

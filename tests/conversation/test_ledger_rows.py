@@ -102,3 +102,12 @@ def test_complaint_about_the_township_staff_goes_to_the_county(server: Server, r
     [row] = export(cli_env, "needs")
     assert (row["category"], row["owner"]) == ("complaint", "吴建国")
     assert _pushed_to(server) == [county_id]
+
+
+def test_official_small_talk_gets_a_friendly_answer(server: Server, official, cli_env):
+    for text, expected in [("你好", "赵红梅您好"), ("您好！", "赵红梅您好"), ("谢谢", "不客气"), ("谢谢啦", "不客气"),
+                           ("好的", "好的"), ("收到", "好的")]:
+        reply = official.send_text(text).content
+        assert expected in reply and "没看懂" not in reply, (text, reply)
+    assert "没看懂" in official.send_text("今天天气不错").content
+    assert export(cli_env, "contacts") == [] and export(cli_env, "needs") == []
