@@ -98,7 +98,10 @@ UNDO_TOO_LATE = "最后一条记录（{day} {name}）已超过30分钟，不能�
 RESOLVE_OK = "已办结：{name}的{needs}诉求。{notified}"
 RESOLVE_NOTIFIED = "已通知家属。"
 RESOLVE_NONE = "{name}没有待办的{needs}诉求。发“查询 {name}”可查看待办诉求。"
-RESOLVE_WHICH = "{name}有多条待办诉求：{needs}。请写明是哪一项，例如“已解决 {name} {example}”。"
+RESOLVE_WHICH = "{name}有多条待办诉求，办结的是哪一条？请回复序号：\n{options}\n回复“全部”办结全部，回复 0 取消。"
+RESOLVE_NEED_ROW = "{i}. #{id} {category}：{text}"
+RESOLVE_WHO = "要办结的是哪一位的诉求？请回复序号：\n{options}\n回复 0 取消。"
+RESOLVE_CANCELLED = "已取消，没有办结任何诉求。"
 RESOLVE_NO_PERSON = "请写明是谁的诉求，例如“已解决 张三 轮椅”。"
 HOUSEHOLD_NEED_RESOLVED = "您好，{name}的{needs}诉求已办结。如仍有困难，请直接回复说明。"
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from storage.models import Official, OutboxMessage
+from storage.models import Need, Official, OutboxMessage
 from tests.conversation.conftest import Server
 
 
@@ -111,3 +111,31 @@ def test_official_small_talk_gets_a_friendly_answer(server: Server, official, cl
         assert expected in reply and "没看懂" not in reply, (text, reply)
     assert "没看懂" in official.send_text("今天天气不错").content
     assert export(cli_env, "contacts") == [] and export(cli_env, "needs") == []
+
+
+def test_resolve_with_a_numbered_choice_closes_the_chosen_need(server: Server, official, roster, cli_env):
+    family = _household(server, roster, "o_family")
+    family.send_text("轮椅坏了，想换一个")
+    family.send_text("想申请护理补贴")
+    needs = {r["category"]: r for r in export(cli_env, "needs")}
+    assert set(needs) == {"assistive_device", "subsidy"}
+
+    ask = official.send_text("已解决 张三").content
+    assert "1." in ask and "2." in ask, ask
+    first = "assistive_device" if ask.index("辅具") < ask.index("补贴") else "subsidy"
+    done = official.send_text("1").content
+    assert "已办结" in done and "没看懂" not in done, done
+    status = {r["category"]: r["status"] for r in export(cli_env, "needs")}
+    assert status[first] == "resolved" and list(status.values()).count("open") == 1
+
+    # A name that fits two persons: first the person, then (one need left) it is closed.
+    with server.runtime.sessions.begin() as s:
+        s.add(Need(person_id=roster.persons["张三丰"], category="housing", text="房子漏雨", urgency="normal",
+                   status="open", owner_official_id=roster.member, source="official"))
+    ask = official.send_text("已解决 老张").content
+    assert "1." in ask and "张三丰" in ask, ask
+    pick = "1" if ask.index("张三丰") < ask.index("张三 ") else "2"
+    done = official.send_text(pick).content
+    assert "已办结：张三丰的住房诉求" in done, done
+    rows = export(cli_env, "needs")
+    assert [r["status"] for r in rows if r["person"] == "张三丰"] == ["resolved"]
