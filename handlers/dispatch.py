@@ -32,7 +32,7 @@ HOUSEHOLD: dict[str, Handler] = {
     "help": _text(texts.HELP_HOUSEHOLD),
     "bind": bind.handle,
     "contact": household.handle_need,  # a guardian reporting on a visit is telling us something
-    "undo": _text(texts.HOUSEHOLD_UNKNOWN),
+    "undo": household.withdraw,
     "resolve": _text(texts.HOUSEHOLD_UNKNOWN),
     "unknown": household.handle_other,
 }

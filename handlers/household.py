@@ -14,8 +14,10 @@ from storage import conversation
 from storage.audit import audit
 from storage.conversation import Pending
 from storage.ledger import responsible_officials
-from storage.models import Person
-from storage.needs import add_need, recent_needs
+from storage.models import Official, Person, utcnow
+from storage.needs import add_need, last_household_message_needs, recent_needs
+from storage.needs import withdraw as withdraw_need
+from storage.outbox import enqueue, recall
 
 
 def handle_need(turn: Turn, parsed: Any) -> Reply:
@@ -119,6 +121,43 @@ def file_need(turn: Turn, person: Person, payload: dict[str, Any]) -> Reply:
             owner=owner_label,
         )
     )
+
+
+def withdraw(turn: Turn, parsed: Any) -> Reply:
+    """撤销 from a household: their own last need, still untouched, within the undo window."""
+    needs = last_household_message_needs(turn.session, turn.openid)
+    if not needs:
+        return Reply(texts.WITHDRAW_NONE)
+    person = turn.session.get(Person, needs[0].person_id)
+    name = person.name if person else ""
+    label = texts.needs_list(sorted({n.category for n in needs}))
+    ids = "、".join(f"#{n.id}" for n in needs)
+    owner = turn.session.get(Official, needs[0].owner_official_id) if needs[0].owner_official_id else None
+    who = owner.name if owner else texts.NEED_OWNER_FALLBACK
+    if utcnow() - needs[0].created_at > turn.deps.undo_window:
+        return Reply(texts.WITHDRAW_TOO_LATE.format(name=name, needs=label, ids=ids, who=who))
+    if any(n.status != "open" for n in needs):
+        return Reply(texts.WITHDRAW_HANDLED.format(name=name, needs=label, ids=ids, who=who))
+    for need in needs:
+        withdraw_need(turn.session, need)
+        audit(turn.session, turn.actor, "need.withdraw", "need", need.id, category=need.category)
+    first = needs[0].id
+    told = recall(turn.session, [f"need_new:{first}:", f"need_urgent:{first}:", f"complaint:{first}:"])
+    for official_id in told:
+        enqueue(
+            turn.session,
+            f"need_withdrawn:{first}:{official_id}",
+            "need_update",
+            {
+                "text": texts.PUSH_NEED_WITHDRAWN.format(name=name, needs=label, ids=ids),
+                "title": "诉求已撤回",
+                "person": name,
+                "summary": label,
+                "need_ids": [n.id for n in needs],
+            },
+            official_id=official_id,
+        )
+    return Reply(texts.WITHDRAW_OK.format(name=name, needs=label, ids=ids))
 
 
 def progress(turn: Turn) -> Reply:

@@ -150,6 +150,14 @@ COMPLAINT_ACK = (
     "发“进度”查看办理情况。"
 )
 COMPLAINT_HANDLER_FALLBACK = "乡镇残联"
+WITHDRAW_OK = "已撤回：{name}的诉求（{needs}，编号 {ids}）。如有需要请重新发送。"
+WITHDRAW_NONE = "您没有可以撤回的诉求。发“进度”查看办理情况。"
+WITHDRAW_TOO_LATE = (
+    "{name}的诉求（{needs}，编号 {ids}）已提交超过30分钟，不能自己撤回。"
+    "如不再需要，请直接告诉负责的{who}，或回复说明情况。"
+)
+WITHDRAW_HANDLED = "{name}的诉求（{needs}，编号 {ids}）已有工作人员在办理，不能自己撤回。如不再需要，请直接告诉{who}。"
+PUSH_NEED_WITHDRAWN = "诉求已撤回：{name}家属撤回了刚才的诉求（{needs}，编号 {ids}），不用再办理。"
 HOUSEHOLD_BIND_ANOTHER = "如需关联另一位家人，请扫描其联系卡上的二维码或发送卡上的绑定码。"
 
 # --- media ---------------------------------------------------------------------------------

@@ -139,3 +139,29 @@ def test_resolve_with_a_numbered_choice_closes_the_chosen_need(server: Server, o
     assert "已办结：张三丰的住房诉求" in done, done
     rows = export(cli_env, "needs")
     assert [r["status"] for r in rows if r["person"] == "张三丰"] == ["resolved"]
+
+
+def test_household_withdraws_its_last_need_within_30_minutes(server: Server, roster, cli_env):
+    family = _household(server, roster, "o_family")
+    assert "已收到" in family.send_text("轮椅坏了，想换一个").content
+    with server.runtime.sessions.begin() as s:  # the cadre's push has gone out already
+        sent = s.scalars(select(OutboxMessage).where(OutboxMessage.official_id == roster.cadre)).one()
+        sent.state = "sent"
+    reply = family.send_text("撤销").content
+    assert "已撤回" in reply and "辅具" in reply, reply
+    [row] = export(cli_env, "needs")
+    assert (row["category"], row["status"]) == ("assistive_device", "withdrawn")
+    with server.runtime.sessions() as s:
+        pushes = {(o.official_id, o.kind) for o in s.scalars(select(OutboxMessage))}
+    # 赵红梅's push was still waiting: dropped; 孙卫东 had it: told it is withdrawn.
+    assert pushes == {(roster.cadre, "need_new"), (roster.cadre, "need_update")}
+    assert "没有可以撤回" in family.send_text("撤销").content
+
+    family.send_text("想申请护理补贴")
+    with server.runtime.sessions.begin() as s:
+        need = s.scalars(select(Need).where(Need.category == "subsidy")).one()
+        need.created_at -= dt.timedelta(minutes=31)
+    late = family.send_text("撤销").content
+    assert "超过30分钟" in late and "赵红梅" in late, late
+    assert {r["category"]: r["status"] for r in export(cli_env, "needs")} == {
+        "assistive_device": "withdrawn", "subsidy": "open"}
