@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from handlers import bind, household, log_contact, query, resolve_need, texts, undo, unknown
+from handlers import (
+    bind,
+    household,
+    log_contact,
+    query,
+    resolve_need,
+    texts,
+    unbound,
+    undo,
+    unknown,
+)
 from handlers.context import Reply, Turn
 
 Handler = Callable[[Turn, Any], Reply]
@@ -37,4 +47,4 @@ HOUSEHOLD: dict[str, Handler] = {
     "unknown": household.handle_other,
 }
 
-UNBOUND: dict[str, Handler] = {"bind": bind.handle}
+UNBOUND: dict[str, Handler] = {"bind": bind.handle, "need": unbound.keep}  # a need waits for the binding

@@ -165,3 +165,26 @@ def test_household_withdraws_its_last_need_within_30_minutes(server: Server, ros
     assert "超过30分钟" in late and "赵红梅" in late, late
     assert {r["category"]: r["status"] for r in export(cli_env, "needs")} == {
         "assistive_device": "withdrawn", "subsidy": "open"}
+
+
+def test_unbound_need_is_kept_and_filed_after_binding(server: Server, roster, cli_env):
+    stranger = server.user("o_stranger")
+    first = stranger.send_text("轮椅坏了").content
+    assert "已记下" in first and "绑定" in first, first
+    assert "已记下" in stranger.send_text("你好").content  # still kept, still told how to bind
+    assert export(cli_env, "needs") == []
+    bound = stranger.send_text(f"绑定 {roster.household_codes['李四']}").content
+    assert "绑定成功" in bound and "“轮椅坏了”" in bound and "回复“是”" in bound, bound
+    filed = stranger.send_text("是").content
+    assert "已收到" in filed and "辅具" in filed, filed
+    [row] = export(cli_env, "needs")
+    assert (row["person"], row["category"], row["text"], row["status"]) == ("李四", "assistive_device", "轮椅坏了", "open")
+
+
+def test_unbound_need_after_a_qr_binding_can_be_declined(server: Server, roster, cli_env):
+    stranger = server.user("o_stranger")
+    stranger.send_text("家里房子漏雨了")
+    bound = stranger.send_event("subscribe", f"qrscene_hh:{roster.household_codes['张三']}").content
+    assert "绑定成功" in bound and "“家里房子漏雨了”" in bound, bound
+    assert "没有登记" in stranger.send_text("不用了").content
+    assert export(cli_env, "needs") == []
