@@ -217,6 +217,7 @@ def add_contact(
     needs: Sequence[str],
     raw_text: str,
     source_msg_id: str | None,
+    note: str | None = None,
     unless_same_day: bool = False,
     audit_as: str | None = None,
 ) -> int | None:
@@ -234,7 +235,7 @@ def add_contact(
         "contact_date": day,
         "needs": list(needs),
         "raw_text": raw_text,
-        "note": None,
+        "note": note or None,
         "source_msg_id": source_msg_id,
         "voided": False,
         "voided_at": None,

@@ -15,7 +15,7 @@ LIST_SEPARATOR = "、"
 CONTACT_HEADERS = {
     "date": "日期", "county": "县(区)", "township": "乡镇(街道)", "village": "村(社区)",
     "person": "姓名", "channel": "方式", "status": "情况", "needs": "诉求", "official": "联系人",
-    "note": "备注",
+    "note": "备注", "raw_text": "原话",
 }
 NEED_HEADERS = {
     "created_date": "登记日期", "person": "姓名", "village": "村", "category": "类别",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import subprocess
 import sys
 from zoneinfo import ZoneInfo
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from storage.models import Need, Official, OutboxMessage
@@ -188,3 +190,50 @@ def test_unbound_need_after_a_qr_binding_can_be_declined(server: Server, roster,
     assert "绑定成功" in bound and "“家里房子漏雨了”" in bound, bound
     assert "没有登记" in stranger.send_text("不用了").content
     assert export(cli_env, "needs") == []
+
+
+def test_exports_keep_the_officials_note_and_message_in_every_format(server: Server, official, roster, cli_env,
+                                                                     tmp_path):
+    other = server.user("o_other")
+    assert "绑定成功" in other.send_text(f"绑定 {roster.other_code}").content
+    sent = {
+        "张三": "张三 入户 老人身体不太好，住院了",
+        "李四": "昨天 电话 李四 门锁着没见到人",
+        "王五": "王五 电话 正常",
+    }
+    for text in sent.values():
+        assert "已记录" in official.send_text(text).content
+    assert "已记录" in other.send_text("钱七 入户 正常").content
+    today = _today()
+    notes = {"张三": "老人身体不太好，住院了", "李四": "门锁着没见到人", "王五": "正常"}
+
+    rows = export(cli_env, "contacts")
+    assert {r["person"]: r["note"] for r in rows} == {**notes, "钱七": "正常"}
+    assert {r["person"]: r["raw_text"] for r in rows if r["person"] in sent} == sent
+    # by date, then village (五里村 before 桥头村 by name), then person
+    assert [(r["date"], r["village"], r["person"]) for r in rows] == sorted(
+        (r["date"], r["village"], r["person"]) for r in rows)
+    assert rows[0]["person"] == "李四" and rows[0]["date"] == (today - dt.timedelta(days=1)).isoformat()
+
+    csv_out = tmp_path / "c.csv"
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "export", "contacts", "--format", "csv", "--out",
+                           str(csv_out)], env=cli_env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    with open(csv_out, encoding="utf-8-sig") as f:
+        table = list(csv.DictReader(f))
+    assert {r["姓名"]: (r["备注"], r["原话"]) for r in table if r["姓名"] in sent} == {
+        n: (notes[n], sent[n]) for n in sent}
+
+    xlsx_out = tmp_path / "c.xlsx"
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "export", "contacts", "--format", "xlsx", "--out",
+                           str(xlsx_out)], env=cli_env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    book = load_workbook(xlsx_out, read_only=True)
+    header, *cells = list(book.active.iter_rows(values_only=True))
+    book.close()
+    got = [dict(zip(header, row, strict=True)) for row in cells]
+    assert all(isinstance(r["日期"], dt.datetime) for r in got)  # a real date cell, not text
+    assert [(r["日期"].date(), r["村(社区)"], r["姓名"]) for r in got] == sorted(
+        (r["日期"].date(), r["村(社区)"], r["姓名"]) for r in got)
+    assert {r["姓名"]: (r["备注"], r["原话"]) for r in got if r["姓名"] in sent} == {
+        n: (notes[n], sent[n]) for n in sent}

@@ -49,7 +49,8 @@ def test_contacts_in_every_format(demo, tmp_path):
         total = s.scalar(select(func.count()).where(ContactRecord.voided.is_(False)))
         rows = list(iter_contact_rows(s))
         assert len(rows) == total and len({r["id"] for r in rows}) == total
-        assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+        order = [(r["date"], r["village"], r["person"], r["id"]) for r in rows]
+        assert order == sorted(order)  # by date, then village, then person
 
         buffer = io.StringIO()
         write_jsonl(iter_contact_rows(s), buffer)
@@ -57,13 +58,13 @@ def test_contacts_in_every_format(demo, tmp_path):
         assert len(lines) == total
         assert set(lines[0]) == {"id", "date", "county", "township", "village", "person",
                                  "person_id", "channel", "status", "needs", "official",
-                                 "official_id", "note"}
+                                 "official_id", "note", "raw_text"}
 
         buffer = io.StringIO()
         write_csv(iter_contact_rows(s), CONTACT_COLUMNS, buffer)
         table = list(csv.reader(io.StringIO(buffer.getvalue())))
         assert table[0] == ["日期", "县(区)", "乡镇(街道)", "村(社区)", "姓名", "方式", "情况",
-                            "诉求", "联系人", "备注"]
+                            "诉求", "联系人", "备注", "原话"]
         assert len(table) == total + 1
         assert {row[5] for row in table[1:]} <= {"入户", "电话", "微信", "视频", "短信", "未说明"}
 
