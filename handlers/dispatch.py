@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from handlers import bind, household, log_contact, query, resolve_need, texts, undo
+from handlers import (
+    bind,
+    household,
+    log_contact,
+    query,
+    resolve_need,
+    texts,
+    unbound,
+    undo,
+    unknown,
+)
 from handlers.context import Reply, Turn
 
 Handler = Callable[[Turn, Any], Reply]
@@ -23,7 +33,7 @@ OFFICIAL: dict[str, Handler] = {
     "resolve": resolve_need.handle,
     "help": _text(texts.HELP_OFFICIAL),
     "bind": bind.handle,
-    "unknown": _text(texts.UNKNOWN_OFFICIAL),
+    "unknown": unknown.official,
 }
 
 HOUSEHOLD: dict[str, Handler] = {
@@ -32,9 +42,9 @@ HOUSEHOLD: dict[str, Handler] = {
     "help": _text(texts.HELP_HOUSEHOLD),
     "bind": bind.handle,
     "contact": household.handle_need,  # a guardian reporting on a visit is telling us something
-    "undo": _text(texts.HOUSEHOLD_UNKNOWN),
+    "undo": household.withdraw,
     "resolve": _text(texts.HOUSEHOLD_UNKNOWN),
-    "unknown": _text(texts.HOUSEHOLD_UNKNOWN),
+    "unknown": household.handle_other,
 }
 
-UNBOUND: dict[str, Handler] = {"bind": bind.handle}
+UNBOUND: dict[str, Handler] = {"bind": bind.handle, "need": unbound.keep}  # a need waits for the binding

@@ -5,6 +5,8 @@ from __future__ import annotations
 from handlers import texts
 from handlers.bind import bind_with_code, code_from_scene
 from handlers.context import Reply, Turn
+from handlers.unbound import after_bind
+from storage import conversation
 from storage.audit import audit
 from storage.bindings import deactivate
 
@@ -14,7 +16,7 @@ def handle(turn: Turn) -> Reply:
     if event in ("subscribe", "scan"):
         code = code_from_scene(turn.incoming.event_key)
         if code:
-            return bind_with_code(turn, code)
+            return after_bind(turn, conversation.get(turn.session, turn.openid), bind_with_code(turn, code))
         if event == "subscribe":
             if turn.identity.is_official or turn.identity.is_household:
                 return Reply(texts.HELP_OFFICIAL if turn.identity.is_official else texts.HELP_HOUSEHOLD)

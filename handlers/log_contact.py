@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from handlers import texts
+from handlers.contact_note import note_of
 from handlers.context import Reply, Turn
 from handlers.due_view import progress_line
 from handlers.need_alerts import notify_new_needs
@@ -138,6 +139,7 @@ def _log(
         day=day,
         needs=payload["needs"],
         raw_text=payload["text"],
+        note=note_of(payload["text"], [person.name, *(n for _i, n in turn.roster() if n in payload["text"])]),
         source_msg_id=msg_id,
         unless_same_day=unless_same_day,
         audit_as=turn.actor,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from handlers import texts
 from storage.bindings import household_openids
-from storage.ledger import responsible_officials, township_staff, village_label
+from storage.ledger import county_staff, responsible_officials, township_staff, village_label
 from storage.models import Need, Official, Person
 from storage.outbox import enqueue
 
@@ -86,3 +86,34 @@ def notify_household_resolved(session: Session, person: Person, needs: Sequence[
             openid=openid,
         )
     return n
+
+
+def complaint_recipients(session: Session, person: Person, text: str, today) -> tuple[list[Official], list[str]]:  # type: ignore[no-untyped-def]
+    """Who handles a complaint about a worker, and the workers it names.
+
+    The township staff handle it, never one of the workers named in it; when they are all named
+    (or there are none), the county staff do.
+    """
+    around = [o for o, _kind in responsible_officials(session, person.id, today)]
+    township = township_staff(session, person)
+    county = county_staff(session, person)
+    named = [o for o in (*around, *township, *county) if _named(o.name, text)]
+    named_ids = {o.id for o in named}
+    handlers = [o for o in township if o.id not in named_ids] or [o for o in county if o.id not in named_ids]
+    return handlers, sorted({o.name for o in named})
+
+
+def _named(name: str, text: str) -> bool:
+    return name in text or (len(name) >= 3 and name[1:] in text)
+
+
+def notify_complaint(
+    session: Session, person: Person, needs: Sequence[Need], text: str, handlers: Sequence[Official], about: Sequence[str]
+) -> None:
+    """Queue the complaint for its handlers only (never for the workers it is about)."""
+    village = village_label(session, person)
+    payload = _payload(texts.PUSH_COMPLAINT, person, village, needs, text)
+    payload["title"] = texts.PUSH_COMPLAINT_TITLE
+    payload["about"] = "、".join(about)
+    for official in handlers:
+        enqueue(session, f"complaint:{needs[0].id}:{official.id}", "need_new", payload, official_id=official.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers import texts
+from handlers import resolve_need, texts, unbound
 from handlers.context import Reply, Turn
 from handlers.household import answer_choice
 from handlers.log_contact import log_for_person
@@ -27,6 +27,10 @@ def answer(turn: Turn, state: Pending, text: str) -> Reply | None:
         return _duplicate(turn, state, reply)
     if state.kind == "household_choose":
         return answer_choice(turn, state, reply)
+    if state.kind in ("resolve_person", "resolve_need"):
+        return resolve_need.answer(turn, state, reply)
+    if state.kind in ("unbound_words", "file_kept_words"):
+        return unbound.answer(turn, state, text.strip())
     return None
 
 

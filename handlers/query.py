@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from handlers import due_view, texts
@@ -85,20 +86,29 @@ def person(turn: Turn, parsed: Any) -> Reply:
 def stats(turn: Turn, period: str) -> Reply:
     official = turn.identity.official
     assert official is not None
-    start, end = period_bounds(period, turn.today)
+    start, end = stats_bounds(period, turn.today)
     total, ok, home, persons = period_counts(turn.session, official.id, start, min(end, turn.today))
     lines = [
         texts.QUERY_STATS.format(
             period=texts.PERIOD[period],
-            start=texts.short_day(start),
-            end=texts.short_day(end),
+            start=texts.year_day(start, turn.today),
+            end=texts.year_day(end, turn.today),
             total=total,
             ok=ok,
             home=home,
             persons=persons,
         )
     ]
-    progress = due_view.progress_line(turn)
+    progress = due_view.progress_line(turn) if end >= turn.today else None  # about the current period
     if progress:
         lines.append(progress)
     return Reply("\n".join(lines))
+
+
+def stats_bounds(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of `period` ("month", or "last_month" for the one before, …)."""
+    if period.startswith("last_"):
+        base = period.removeprefix("last_")
+        first, _ = period_bounds(base, today)
+        return period_bounds(base, first - dt.timedelta(days=1))
+    return period_bounds(period, today)

@@ -34,6 +34,11 @@ def short_day(d: dt.date | None, today: dt.date | None = None) -> str:
     return f"{d.month}月{d.day}日"
 
 
+def year_day(d: dt.date, today: dt.date) -> str:
+    """"11月1日", with the year when it is not this year's ("2025年12月1日")."""
+    return short_day(d) if d.year == today.year else f"{d.year}年{short_day(d)}"
+
+
 def needs_list(codes: Iterable[str]) -> str:
     return "、".join(NEED.get(c, c) for c in codes)
 
@@ -45,6 +50,11 @@ UNBOUND = (
     "残疾人家属：请扫描联系卡上的二维码，或发送联系卡上的“绑定 六位数字”。"
 )
 WELCOME = "欢迎关注“连心”。\n" + UNBOUND.split("\n", 1)[1]
+UNBOUND_KEPT = "您说的情况已记下。绑定后会请您确认，再转给负责的工作人员。"
+UNBOUND_URGENT = "如有危险请立即拨打 120 或 110！"
+UNBOUND_STILL_KEPT = "您之前说的情况已记下，绑定后即可转给负责的工作人员。"
+ASK_FILE_KEPT = "您绑定前说过：{words}。要把它登记为{name}的诉求吗？回复“是”登记，回复“否”不登记。"
+KEPT_NOT_FILED = "好的，没有登记。有困难可以随时直接发文字或语音。"
 BIND_BAD_CODE = "绑定码“{code}”无效或已过期。请核对后重发，或向乡镇残联重新索取。"
 BIND_NO_CODE = "请发送“绑定”加六位数字，例如“绑定 123456”。"
 BIND_OFFICIAL_OK = "绑定成功：{name}（{unit}）。\n现在可以直接发访视记录，例如“张三 电话 正常”。发“帮助”查看用法。"
@@ -64,6 +74,11 @@ HELP_OFFICIAL = (
     "· 办结诉求：已解决 张三 轮椅"
 )
 UNKNOWN_OFFICIAL = "没看懂这条消息。记录联系请写“姓名 方式 情况”，例如“张三 电话 正常”。发“帮助”查看更多用法。"
+SMALL_TALK = {
+    "greeting": "{name}您好！记访视直接发“姓名 方式 情况”，例如“张三 入户 正常”；发“帮助”查看全部用法。",
+    "thanks": "不客气，辛苦了！有需要随时发消息。",
+    "ack": "好的。有需要随时发消息，发“帮助”查看用法。",
+}
 NO_PERSON = "没看出是哪位。请写上对方姓名，例如“张三 入户 正常”。"
 NOT_IN_ROSTER = "没在您负责的名单中找到这个人。{suggest}请核对姓名后重发。"
 SUGGEST = "您是不是要找：{names}？"
@@ -83,7 +98,9 @@ MULTI_LOGGED = "共记录 {n} 条："
 MULTI_SKIPPED = "未记录：“{text}”，{why}请单独重发。"
 FUTURE_DATE = "日期{day}还没到，请核对日期后重发。"
 
-UNDO_OK = "已撤销：{day} {name}，{channel}。"
+UNDO_ROW = "{day} {name}，{channel}"
+UNDO_OK = "已撤销：{row}。"
+UNDO_OK_SEVERAL = "已撤销刚才那条消息记的 {n} 条记录："
 UNDO_NEEDS = "随之登记的 {n} 条诉求也已撤销。"
 UNDO_NONE = "没有可撤销的记录（只能撤销自己30分钟内的最后一条）。"
 UNDO_TOO_LATE = "最后一条记录（{day} {name}）已超过30分钟，不能撤销。如需更正请联系乡镇残联。"
@@ -91,7 +108,10 @@ UNDO_TOO_LATE = "最后一条记录（{day} {name}）已超过30分钟，不能�
 RESOLVE_OK = "已办结：{name}的{needs}诉求。{notified}"
 RESOLVE_NOTIFIED = "已通知家属。"
 RESOLVE_NONE = "{name}没有待办的{needs}诉求。发“查询 {name}”可查看待办诉求。"
-RESOLVE_WHICH = "{name}有多条待办诉求：{needs}。请写明是哪一项，例如“已解决 {name} {example}”。"
+RESOLVE_WHICH = "{name}有多条待办诉求，办结的是哪一条？请回复序号：\n{options}\n回复“全部”办结全部，回复 0 取消。"
+RESOLVE_NEED_ROW = "{i}. #{id} {category}：{text}"
+RESOLVE_WHO = "要办结的是哪一位的诉求？请回复序号：\n{options}\n回复 0 取消。"
+RESOLVE_CANCELLED = "已取消，没有办结任何诉求。"
 RESOLVE_NO_PERSON = "请写明是谁的诉求，例如“已解决 张三 轮椅”。"
 HOUSEHOLD_NEED_RESOLVED = "您好，{name}的{needs}诉求已办结。如仍有困难，请直接回复说明。"
 
@@ -116,7 +136,10 @@ QUERY_PERSON_NONE = "没找到要查询的人。请写“查询 姓名”，例�
 STATE_DONE = "本期已完成"
 STATE_DUE = "{end}前"
 QUERY_STATS = "{period}（{start}—{end}）：记录 {total} 次，成功联系 {ok} 次，其中入户 {home} 次，涉及 {persons} 人。"
-PERIOD = {"month": "本月", "quarter": "本季度", "year": "本年"}
+PERIOD = {
+    "month": "本月", "quarter": "本季度", "year": "本年",
+    "last_month": "上月", "last_quarter": "上季度", "last_year": "去年",
+}
 PROGRESS_ROW = "{rule}：已完成 {done}/{total} 户"
 PROGRESS_NO_PAIRING_RULE = "结对 {n} 户：本县政策未规定联系次数（山东、岳阳政策有）"
 
@@ -136,6 +159,19 @@ HOUSEHOLD_UNKNOWN = "您好，有困难或需要帮助可以直接发文字或�
 HOUSEHOLD_NO_NEEDS = "您还没有提交过诉求。有困难请直接发文字或语音告诉我们。"
 HOUSEHOLD_PROGRESS_HEAD = "您的诉求办理情况："
 HOUSEHOLD_PROGRESS_ROW = "{i}. {date} {name} {category}：{status}"
+COMPLAINT_ACK = (
+    "已收到您反映的问题（投诉，编号 {ids}）。已转给{handler}核实处理，不会只交给被反映的工作人员。"
+    "发“进度”查看办理情况。"
+)
+COMPLAINT_HANDLER_FALLBACK = "乡镇残联"
+WITHDRAW_OK = "已撤回：{name}的诉求（{needs}，编号 {ids}）。如有需要请重新发送。"
+WITHDRAW_NONE = "您没有可以撤回的诉求。发“进度”查看办理情况。"
+WITHDRAW_TOO_LATE = (
+    "{name}的诉求（{needs}，编号 {ids}）已提交超过30分钟，不能自己撤回。"
+    "如不再需要，请直接告诉负责的{who}，或回复说明情况。"
+)
+WITHDRAW_HANDLED = "{name}的诉求（{needs}，编号 {ids}）已有工作人员在办理，不能自己撤回。如不再需要，请直接告诉{who}。"
+PUSH_NEED_WITHDRAWN = "诉求已撤回：{name}家属撤回了刚才的诉求（{needs}，编号 {ids}），不用再办理。"
 HOUSEHOLD_BIND_ANOTHER = "如需关联另一位家人，请扫描其联系卡上的二维码或发送卡上的绑定码。"
 
 # --- media ---------------------------------------------------------------------------------
@@ -149,4 +185,6 @@ UNSUPPORTED = "暂时只能处理文字和语音消息，请用文字说明。"
 # --- pushes --------------------------------------------------------------------------------
 PUSH_NEW_NEED = "新诉求：{village}{name}，{needs}。原话：{text}"
 PUSH_URGENT_NEED = "紧急诉求：{village}{name}，{needs}。原话：{text}"
+PUSH_COMPLAINT = "投诉：{village}{name}家反映工作人员的问题，请乡镇残联核实处理。原话：{text}"
+PUSH_COMPLAINT_TITLE = "投诉"
 APOLOGY = "抱歉，系统暂时出了点问题，请稍后再发一次。"

@@ -23,6 +23,7 @@ NEEDS = {
     "psychological": "心理疏导",
     "certificate": "办证",
     "other": "其他",
+    "complaint": "投诉",  # a household's complaint about a worker: a ticket for the township
 }
-NEED_STATUSES = {"open": "待办理", "in_progress": "办理中", "resolved": "已办结", "referred": "已转介"}
+NEED_STATUSES = {"open": "待办理", "in_progress": "办理中", "resolved": "已办结", "referred": "已转介", "withdrawn": "已撤回"}
 URGENCY = {"normal": "一般", "urgent": "紧急"}

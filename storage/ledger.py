@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from storage import contact_dates
 from storage.audit import audit
 from storage.models import (
+    COUNTY,
     TOWNSHIP,
     Assignment,
     ContactRecord,
@@ -101,6 +102,23 @@ def township_staff(session: Session, person: Person) -> list[Official]:
     )
 
 
+def county_staff(session: Session, person: Person) -> list[Official]:
+    """Officials of role `county` whose region is the county above the person's township."""
+    township_id = session.execute(_region_column("parent_id"), {"region_id": person.village_id}).scalar()
+    county_id = (
+        session.execute(_region_column("parent_id"), {"region_id": township_id}).scalar() if township_id else None
+    )
+    if county_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Official).where(
+                Official.role == COUNTY, Official.region_id == county_id, Official.active.is_(True)
+            )
+        )
+    )
+
+
 def village_label(session: Session, person: Person) -> str:
     return session.execute(_region_column("name"), {"region_id": person.village_id}).scalar() or ""
 
@@ -116,9 +134,9 @@ def add_contact(
     needs: Sequence[str],
     raw_text: str,
     source_msg_id: str | None,
+    note: str | None = None,
     unless_same_day: bool = False,
     audit_as: str | None = None,
-    note: str | None = None,
 ) -> int | None:
     """Insert a contact record (and keep the person's `contact_dates`); return its id.
 
@@ -134,7 +152,7 @@ def add_contact(
         "contact_date": day,
         "needs": list(needs),
         "raw_text": raw_text,
-        "note": note,
+        "note": note or None,
         "source_msg_id": source_msg_id,
         "voided": False,
         "voided_at": None,
@@ -185,6 +203,29 @@ def last_own_record(session: Session, official_id: int) -> ContactRecord | None:
         .order_by(ContactRecord.created_at.desc(), ContactRecord.id.desc())
         .limit(1)
     )
+
+
+def message_key(source_msg_id: str) -> str:
+    """The message a record came from: a message that logged several persons numbers them `#i`."""
+    head, sep, tail = source_msg_id.rpartition("#")
+    return head if sep and tail.isdigit() else source_msg_id
+
+
+def records_of_message(session: Session, official_id: int, record: ContactRecord) -> list[ContactRecord]:
+    """Every live record the official logged with the same message as `record`, oldest first."""
+    if record.source_msg_id is None:
+        return [record]
+    key = message_key(record.source_msg_id)
+    found = session.scalars(
+        select(ContactRecord)
+        .where(
+            ContactRecord.official_id == official_id,
+            ContactRecord.voided.is_(False),
+            or_(ContactRecord.source_msg_id == key, ContactRecord.source_msg_id.startswith(key + "#", autoescape=True)),
+        )
+        .order_by(ContactRecord.id)
+    ).all()
+    return [r for r in found if r.source_msg_id and message_key(r.source_msg_id) == key] or [record]
 
 
 def void(session: Session, record: ContactRecord) -> None:

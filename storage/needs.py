@@ -76,6 +76,40 @@ def recent_needs(session: Session, person_ids: Sequence[int], limit: int = 10) -
     )
 
 
+def last_household_message_needs(session: Session, openid: str) -> list[Need]:
+    """The needs filed by the household's last message that filed any not withdrawn since
+    (several categories of one message are several needs), oldest first."""
+    last = session.scalar(
+        select(Need)
+        .where(Need.reporter_openid == openid, Need.source == "household", Need.status != "withdrawn")
+        .order_by(Need.created_at.desc(), Need.id.desc())
+        .limit(1)
+    )
+    if last is None:
+        return []
+    if last.source_msg_id is None:
+        return [last]
+    return list(
+        session.scalars(
+            select(Need)
+            .where(
+                Need.reporter_openid == openid,
+                Need.source_msg_id == last.source_msg_id,
+                Need.status != "withdrawn",
+            )
+            .order_by(Need.id)
+        )
+    )
+
+
+def withdraw(session: Session, need: Need) -> None:
+    """The household took the need back (sent by mistake): kept in the ledger as 已撤回."""
+    need.status, need.resolution, need.resolved_at = "withdrawn", WITHDRAWN_NOTE, utcnow()
+
+
+WITHDRAWN_NOTE = "家属撤回（误发）"
+
+
 def resolve(session: Session, need: Need, resolution: str) -> None:
     need.status, need.resolution, need.resolved_at = "resolved", resolution, utcnow()
 

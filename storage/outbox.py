@@ -58,3 +58,16 @@ def outbox_row(
 def enqueue(session: Session, dedupe_key: str, kind: str, payload: dict[str, Any], **kw: Any) -> bool:
     """Queue one push unless its key exists; True when this call queued it."""
     return enqueue_many(session, [outbox_row(dedupe_key, kind, payload, **kw)]) == 1
+
+
+def recall(session: Session, key_prefixes: Sequence[str]) -> list[int]:
+    """Drop the pushes with these key prefixes not yet picked up by the sender; returns the
+    officials of those already sent (or being sent), who must be told otherwise."""
+    from sqlalchemy import delete, or_, select
+
+    match = or_(*(OutboxMessage.dedupe_key.startswith(p, autoescape=True) for p in key_prefixes))
+    session.execute(
+        delete(OutboxMessage).where(match, OutboxMessage.state == "pending", OutboxMessage.attempts == 0)
+    )
+    told = session.scalars(select(OutboxMessage.official_id).where(match, OutboxMessage.official_id.is_not(None)))
+    return sorted({i for i in told if i is not None})

@@ -19,11 +19,21 @@ from bot.cli import CliState, pass_state
 def serve(state: CliState, host: str, port: int, threads: int) -> None:
     """Serve the webhook and dashboard (single process; use gunicorn in production)."""
     from bot.app import create_app
+    from bot.cli import served
 
+    served.refuse_taken_port(host, port)
+    served.follow(host, port)  # before the settings are read: links use the served port
     app = create_app(runtime=state.runtime)  # loads the parser's dictionaries once
     from werkzeug.serving import run_simple
 
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    served.record(served.local_url(host, port))
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    except OSError:  # taken between the check and the bind
+        click.echo(served.PORT_TAKEN.format(host=host, port=port, other=port + 1), err=True)
+        sys.exit(1)
+    finally:
+        served.forget(served.local_url(host, port))
 
 
 @click.command("up")
@@ -32,22 +42,29 @@ def serve(state: CliState, host: str, port: int, threads: int) -> None:
 @pass_state
 def up(state: CliState, host: str, port: int) -> None:
     """Migrate, then run the web server and the scheduler together until Ctrl-C."""
+    from bot.cli import served
+
+    served.refuse_taken_port(host, port)  # before anything is said or started
     from storage.migrate import upgrade
 
+    served.follow(host, port)  # the scheduler's and the web server's links use the served port
     upgrade(state.runtime.engine)
     settings = state.runtime.settings
+    base = served.local_url(host, port)
+    chat = ".venv/bin/lianxin chat" + (f" --url {base}/wechat" if port != 8000 else "")
     click.echo(
         "\n连心已启动（嵌入式默认：SQLite 文件）\n"
         f"  数据库：  {settings.database_url}\n"
-        f"  Webhook： http://{host}:{port}/wechat\n"
-        f"  健康检查：http://{host}:{port}/healthz\n"
-        f"  管理后台：http://{host}:{port}/admin\n"
+        f"  Webhook： {base}/wechat\n"
+        f"  健康检查：{base}/healthz\n"
+        f"  管理后台：{base}/admin\n"
         "试一试（另开一个终端）：\n"
-        "  .venv/bin/lianxin chat                     # 以专职委员身份对话\n"
-        "  .venv/bin/lianxin chat --as household      # 以家属身份对话\n"
+        f"  {chat}                     # 以专职委员身份对话\n"
+        f"  {chat} --as household      # 以家属身份对话\n"
         "按 Ctrl-C 停止。\n"
     )
     lianxin = [sys.executable, "-m", "bot.cli"]
+    signal.signal(signal.SIGTERM, _interrupt)  # stopped by a service manager: stop both children too
     procs = [
         subprocess.Popen([*lianxin, "scheduler"]),
         subprocess.Popen([*lianxin, "serve", "--host", host, "--port", str(port)]),
@@ -71,6 +88,10 @@ def up(state: CliState, host: str, port: int) -> None:
                 p.kill()
     codes = [p.returncode for p in procs]
     sys.exit(0 if all(c in (0, -signal.SIGTERM, None) for c in codes) else 1)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 COMMANDS = [serve, up]

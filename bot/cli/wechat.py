@@ -48,7 +48,7 @@ def _dispatch(sim, line: str, voice: bool):  # type: ignore[no-untyped-def]
 
 
 @click.command("chat")
-@click.option("--url", default=None, help="Webhook URL [default: LIANXIN_BASE_URL + /wechat].")
+@click.option("--url", default=None, help="Webhook URL [default: LIANXIN_BASE_URL, else the local server's address, + /wechat].")
 @click.option("--openid", default=None, help="Sender openid [default: by --as].")
 @click.option("--as", "role", type=click.Choice(["official", "household"]), default="official")
 @click.option("--voice", is_flag=True, help="Send each line as a voice message's Recognition.")
@@ -71,11 +71,14 @@ def chat(
     one_shot: str | None,
 ) -> None:
     """Chat with the bot as a WeChat user (signed and, in safe mode, encrypted like WeChat)."""
+    from bot.cli import served
     from bot.settings import DEV_AES_KEY
     from bot.wechat.simulator import Simulator
 
     settings = state.runtime.settings
-    url = url or settings.base_url.rstrip("/") + "/wechat"
+    # --url, else LIANXIN_BASE_URL, else the address a local `lianxin serve|up` serves, else the default
+    base = served.explicit_base_url() or served.served_url() or settings.base_url
+    url = url or base.rstrip("/") + "/wechat"
     openid = openid or DEFAULT_OPENIDS[role]
     if encrypt is None:
         encrypt = bool(settings.wechat_encoding_aes_key)

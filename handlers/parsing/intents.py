@@ -81,3 +81,26 @@ def thanks(text: str) -> bool:
 
 def asking(text: str) -> bool:
     return any(word in text for word in v.ASKING)
+
+
+_COMPLAINT = re.compile("|".join(v.COMPLAINT))
+_SMALL_TALK_TRIM = re.compile(r"[\s,，。.!！~～?？、啊呀呢哈]+")
+
+
+def complaint(text: str) -> bool:
+    """A household's complaint about a worker (not about their own difficulties)."""
+    return bool(_COMPLAINT.search(text))
+
+
+def small_talk(text: str) -> str | None:
+    """"greeting", "thanks" or "ack" for a short message that is only that; else None."""
+    core = _SMALL_TALK_TRIM.sub("", text).lower()
+    if not core or len(core) > 12:
+        return None
+    if thanks(core) and len(core) <= 8:
+        return "thanks"
+    if core in {g.lower() for g in v.GREETINGS} or any(core.startswith(g) for g in ("你好", "您好")):
+        return "greeting"
+    if core in {a.lower() for a in v.ACKNOWLEDGEMENTS}:
+        return "ack"
+    return None

@@ -41,20 +41,23 @@ def official_rows(rng: random.Random, phones: Phones) -> list[dict]:
     for township, villages in names.TOWNSHIPS.items():
         for village in villages:
             gender = rng.choice("男女")
-            rows.append({"姓名": _name(rng, gender), "手机": phones.new("138"), "角色": "专职委员",
+            rows.append({"姓名": _name(rng, gender), "性别": gender, "手机": phones.new("138"), "角色": "专职委员",
                          "单位": f"{village}残协", "职务": "专职委员", "职级": "其他",
                          "县(区)": names.COUNTY, "乡镇(街道)": township, "村(社区)": village})
-        rows.append({"姓名": _name(rng, rng.choice("男女")), "手机": phones.new("137"),
+        gender = rng.choice("男女")
+        rows.append({"姓名": _name(rng, gender), "性别": gender, "手机": phones.new("137"),
                      "角色": "乡镇", "单位": f"{township}残联", "职务": "理事长", "职级": "科级",
                      "县(区)": names.COUNTY, "乡镇(街道)": township, "村(社区)": ""})
     for position in ("理事长", "组联部部长"):
-        rows.append({"姓名": _name(rng, rng.choice("男女")), "手机": phones.new("136"), "角色": "县",
+        gender = rng.choice("男女")
+        rows.append({"姓名": _name(rng, gender), "性别": gender, "手机": phones.new("136"), "角色": "县",
                      "单位": "平江县残联", "职务": position, "职级": "科级",
                      "县(区)": names.COUNTY, "乡镇(街道)": "", "村(社区)": ""})
     for rank in CADRE_RANKS:
         unit, positions = rng.choice(names.CADRE_UNITS)
         position = positions[0] if rank == "处级" else rng.choice(positions[1:])
-        rows.append({"姓名": _name(rng, rng.choice("男女")), "手机": phones.new("139"),
+        gender = rng.choice("男女")
+        rows.append({"姓名": _name(rng, gender), "性别": gender, "手机": phones.new("139"),
                      "角色": "帮扶干部", "单位": unit, "职务": position, "职级": rank,
                      "县(区)": names.COUNTY, "乡镇(街道)": "", "村(社区)": ""})
     return rows

@@ -1,4 +1,8 @@
-"""The 访视台账: one row per contact record, oldest id first, streamed from the database."""
+"""The 访视台账: one row per contact record, by date then village then person, streamed.
+
+备注 is the official's own note (what the message said besides name, date and channel); 原话 is
+the message as sent. Both are masked for phone and ID numbers.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from storage.export import texts
 from storage.export.regions import RegionNames
 from storage.export.writers import Column, labelled, labelled_list, plain
 from storage.masking import mask_text
-from storage.models import ContactRecord, Official, Person
+from storage.models import ContactRecord, Official, Person, Region
 
 BATCH = 2000
 
@@ -27,6 +31,7 @@ CONTACT_COLUMNS = [
     Column("needs", texts.CONTACT_HEADERS["needs"], labelled_list(texts.NEEDS)),
     Column("official", texts.CONTACT_HEADERS["official"]),
     Column("note", texts.CONTACT_HEADERS["note"], plain),
+    Column("raw_text", texts.CONTACT_HEADERS["raw_text"], plain),
 ]
 
 
@@ -47,11 +52,12 @@ def iter_contact_rows(
             ContactRecord.id, ContactRecord.contact_date, ContactRecord.person_id, Person.name,
             Person.village_id, ContactRecord.channel, ContactRecord.status, ContactRecord.needs,
             ContactRecord.official_id, Official.name.label("official"), ContactRecord.note,
-            ContactRecord.voided,
+            ContactRecord.raw_text, ContactRecord.voided,
         )
         .join(Person, Person.id == ContactRecord.person_id)
         .outerjoin(Official, Official.id == ContactRecord.official_id)
-        .order_by(ContactRecord.id)
+        .outerjoin(Region, Region.id == Person.village_id)
+        .order_by(ContactRecord.contact_date, Region.name, Person.name, ContactRecord.id)
     )
     if not include_voided:
         stmt = stmt.where(ContactRecord.voided.is_(False))
@@ -74,6 +80,7 @@ def iter_contact_rows(
             "official": r.official or "",
             "official_id": r.official_id,
             "note": mask_text(r.note) if r.note else "",
+            "raw_text": mask_text(r.raw_text) if r.raw_text else "",
         }
         if include_voided:
             row["voided"] = r.voided

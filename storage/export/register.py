@@ -62,6 +62,7 @@ def iter_register_rows(
             row.update(regions.path(r.village_id))
             cadre = pairing.get(r.id)
             row["pairing_name"] = cadre.name if cadre else ""
+            row["pairing_gender"] = (cadre.gender or "") if cadre else ""
             row["pairing_phone"] = cadre.phone if cadre else ""
             row["pairing_unit"] = (cadre.unit or "") if cadre else ""
             row["pairing_position"] = (cadre.position or "") if cadre else ""
@@ -79,7 +80,7 @@ def iter_register_rows(
 def _current(session: Session, person_ids: list[int], kind: str) -> dict:
     """Each person's open assignment of `kind` (the latest started, if several)."""
     rows = session.execute(
-        select(Assignment.person_id, Assignment.start_date, Assignment.id, Official.name,
+        select(Assignment.person_id, Assignment.start_date, Assignment.id, Official.name, Official.gender,
                Official.phone, Official.unit, Official.position, Official.rank)
         .join(Official, Official.id == Assignment.official_id)
         .where(Assignment.person_id.in_(person_ids), Assignment.kind == kind,

@@ -65,11 +65,24 @@ def write_xlsx(rows: Iterable[dict], columns: list[Column], target: str | IO[byt
     sheet.append([c.header for c in columns])
     count = 0
     for row in rows:
-        # Text cells, so certificate and phone numbers are never turned into numbers by Excel.
-        sheet.append([plain(c.render(row[c.key])) for c in columns])
+        sheet.append([_xlsx_cell(sheet, c.render(row[c.key])) for c in columns])
         count += 1
     workbook.save(target)
     return count
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """Dates as date cells and numbers as numbers; everything else text, so certificate and
+    phone numbers (strings in the rows) are never turned into numbers by Excel."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return plain(value)
 
 
 def write_jsonl(rows: Iterable[dict], stream: IO[str]) -> int:

@@ -27,7 +27,7 @@ NEED_CATEGORIES = (
     "psychological",
     "certificate",
 )
-NEED_STATUSES = ("open", "in_progress", "resolved", "referred")
+NEED_STATUSES = ("open", "in_progress", "resolved", "referred", "withdrawn")
 OPEN_NEED_STATUSES = ("open", "in_progress")
 
 

@@ -55,6 +55,7 @@ PERSON_REQUIRED = ("name", "county", "township", "village")
 
 OFFICIAL_HEADERS: dict[str, tuple[str, list[str]]] = {
     "name": ("姓名", []),
+    "gender": ("性别", []),
     "phone": ("手机", ["手机号", "手机号码", "电话", "联系电话", "联系方式"]),
     "role": ("角色", ["身份", "人员类别", "类别"]),
     "unit": ("单位", ["工作单位", "所在单位"]),

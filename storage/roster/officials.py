@@ -18,7 +18,7 @@ from storage.roster.reading import Table, read_table
 from storage.roster.regions import RegionIndex
 from storage.roster.report import ImportReport, RowError
 
-_FIELDS = ("name", "role", "unit", "position", "rank", "region_id", "active")
+_FIELDS = ("name", "gender", "role", "unit", "position", "rank", "region_id", "active")
 
 
 def import_officials(
@@ -124,6 +124,8 @@ def _parse(number: int, cells: list[Any], columns: dict[str, int], headers: list
         "position": values.text(cell("position")) or None,
         "rank": parse("rank", values.rank),
     }
+    if "gender" in columns:  # a roster without the column leaves the genders known as they are
+        parsed["gender"] = parse("gender", values.gender)
     county = values.region_name(cell("county"))
     township = values.region_name(cell("township"))
     village = values.region_name(cell("village"))

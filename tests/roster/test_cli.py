@@ -44,7 +44,7 @@ def test_import_then_export_every_format(cli_env, tmp_path):
     workbook = load_workbook(out, read_only=True)
     header = next(workbook.active.iter_rows(values_only=True))
     workbook.close()
-    assert header[:3] == ("纳入防返贫监测", "姓名", "性别")
+    assert header[:3] == ("纳入国家防返贫监测范围", "姓名", "性别")
 
     for kind in ("contacts", "needs"):
         done = lianxin(cli_env, "export", kind, "--format", "csv", "--out", tmp_path / f"{kind}.csv")

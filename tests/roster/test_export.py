@@ -25,7 +25,7 @@ from storage.export import (
     write_xlsx,
 )
 from storage.models import ContactRecord, Need, Person
-from storage.roster import import_persons
+from storage.roster import import_officials, import_persons
 from tests.roster.conftest import TODAY, example_rows
 from tests.roster.conftest import write_csv as write_roster_csv
 
@@ -50,7 +50,8 @@ def test_contacts_in_every_format(demo, tmp_path):
         total = s.scalar(select(func.count()).where(ContactRecord.voided.is_(False)))
         rows = list(iter_contact_rows(s))
         assert len(rows) == total and len({r["id"] for r in rows}) == total
-        assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+        order = [(r["date"], r["village"], r["person"], r["id"]) for r in rows]
+        assert order == sorted(order)  # by date, then village, then person
 
         buffer = io.StringIO()
         write_jsonl(iter_contact_rows(s), buffer)
@@ -58,13 +59,13 @@ def test_contacts_in_every_format(demo, tmp_path):
         assert len(lines) == total
         assert set(lines[0]) == {"id", "date", "county", "township", "village", "person",
                                  "person_id", "channel", "status", "needs", "official",
-                                 "official_id", "note"}
+                                 "official_id", "note", "raw_text"}
 
         buffer = io.StringIO()
         write_csv(iter_contact_rows(s), CONTACT_COLUMNS, buffer)
         table = list(csv.reader(io.StringIO(buffer.getvalue())))
         assert table[0] == ["日期", "县(区)", "乡镇(街道)", "村(社区)", "姓名", "方式", "情况",
-                            "诉求", "联系人", "备注"]
+                            "诉求", "联系人", "备注", "原话"]
         assert len(table) == total + 1
         assert {row[5] for row in table[1:]} <= {"入户", "电话", "微信", "视频", "短信", "未说明"}
 
@@ -112,18 +113,30 @@ def test_register_round_trips_through_import(loaded, tmp_path):
         buffer = io.StringIO()
         write_csv(iter_register_rows(s), REGISTER_COLUMNS, buffer)
     exported = list(csv.DictReader(io.StringIO(buffer.getvalue())))
-    assert list(exported[0])[:9] == ["纳入防返贫监测", "姓名", "性别", "出生日期", "残疾类别",
-                                     "残疾等级", "残疾人证号", "家庭地址", "联系电话"]
+    assert list(exported[0])[:20] == [  # seed 003 附件2, field by field
+        "纳入国家防返贫监测范围", "姓名", "性别", "出生日期", "残疾类别", "残疾等级", "残疾人证号码",
+        "家庭地址", "联系电话", "家庭成员情况", "惠残政策享受情况", "家庭特殊困难情况", "帮扶人姓名",
+        "帮扶人性别", "帮扶人联系方式", "帮扶人单位", "帮扶人职务", "帮扶人职级", "拟帮扶措施",
+        "年度帮扶工作落实情况",
+    ]
     original = {r["姓名"]: r for r in example_rows("persons.csv")}
     for row in exported:
         src = original[row["姓名"]]
-        for header in ("性别", "出生日期", "残疾类别", "残疾等级", "残疾人证号", "家庭地址",
+        for header in ("性别", "出生日期", "残疾类别", "残疾等级", "家庭地址",
                        "联系电话", "县(区)", "乡镇(街道)", "村(社区)", "低保", "特困", "一户多残",
                        "以老养残", "独居", "特殊困难", "监护人", "监护人电话", "专职委员手机"):
             assert row[header] == src[header], (row["姓名"], header)
-        assert row["纳入防返贫监测"] == src["防返贫监测"]
+        assert row["残疾人证号码"] == src["残疾人证号"]
+        assert row["纳入国家防返贫监测范围"] == src["防返贫监测"]
         assert row["帮扶人联系方式"] == src["帮扶人手机"]
     assert exported[0]["帮扶人姓名"] == "孙卫东" and exported[0]["帮扶人职级"] == "处级"
+    assert exported[0]["帮扶人性别"] == ""  # the officials' roster had no 性别 column
+
+    officials = [{**row, "性别": "男"} for row in example_rows("officials.csv")]
+    with loaded.sessions.begin() as s:
+        assert import_officials(s, write_roster_csv(tmp_path / "o.csv", officials), TODAY).updated
+    with loaded.read_sessions() as s:
+        assert next(iter_register_rows(s))["pairing_gender"] == "男"
 
     # The exported register is itself an importable roster, and changes nothing.
     path = tmp_path / "register.xlsx"
