@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from scheduler import texts
+from storage.masking import mask_text
 
 TEMPLATE_VALUE_MAX = 20
 
@@ -37,6 +38,10 @@ def _need_line(need: dict) -> str:
 
 
 def summary(message: dict) -> str:
+    return mask_text(_summary(message))
+
+
+def _summary(message: dict) -> str:
     kind = message["kind"]
     if "text" in message:  # pushes written by the conversation (new need, need update)
         return message.get("summary") or message["text"]
@@ -56,6 +61,11 @@ def summary(message: dict) -> str:
 
 
 def full_text(message: dict) -> str:
+    """The pushed text; never a full phone or ID number (a household's words may hold one)."""
+    return mask_text(_full_text(message))
+
+
+def _full_text(message: dict) -> str:
     kind = message["kind"]
     if "text" in message:
         return message["text"]

@@ -18,6 +18,7 @@ from bot.admin import bp, texts
 from bot.admin.due_status import VerdictCache, Verdicts
 from bot.admin.scope import OutOfScope, Scope, scope_for_region
 from storage.db import plan_for_parameters
+from storage.masking import mask_text
 from storage.models import AdminUser
 
 login_manager = LoginManager()
@@ -194,6 +195,15 @@ def _not_found(error):
 def local_hm(at: dt.datetime) -> str:
     """A naive UTC time as HH:MM in the configured time zone."""
     return at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(runtime().settings.timezone)).strftime("%H:%M")
+
+
+@bp.app_template_filter("private")
+def private(text: str | None) -> str:
+    """A person's words as this user may see them: phone and ID numbers masked without the
+    right to see private data."""
+    if not text:
+        return ""
+    return text if getattr(current_user, "can_view_private", False) else mask_text(text)
 
 
 @bp.app_template_filter("pct")
