@@ -75,7 +75,7 @@ def _owner_choices(session, sc: Scope, person: Person) -> list[Official]:
     ))
 
 
-@bp.get("/needs/<int:need_id>")
+@bp.get("/needs/<int(max=2147483647):need_id>")
 def need(need_id: int):
     with reading() as s:
         sc = scope(s)
@@ -96,7 +96,7 @@ def _next(status: str) -> set[str]:
     return TRANSITIONS.get(status, set())
 
 
-@bp.post("/needs/<int:need_id>")
+@bp.post("/needs/<int(max=2147483647):need_id>")
 def update_need(need_id: int):
     form = request.form
     owner_id = int(form["owner"]) if form.get("owner", "").isdigit() else None

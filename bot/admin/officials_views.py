@@ -74,7 +74,7 @@ def _loads(session, where) -> dict[int, dict[str, int]]:
     return loads
 
 
-@bp.get("/officials/<int:official_id>")
+@bp.get("/officials/<int(max=2147483647):official_id>")
 def official(official_id: int):
     with reading() as s:
         sc = scope(s)

@@ -57,7 +57,7 @@ def persons():
     )
 
 
-@bp.get("/persons/<int:person_id>")
+@bp.get("/persons/<int(max=2147483647):person_id>")
 def person(person_id: int):
     private = current_user.can_view_private
     with reading() as s:

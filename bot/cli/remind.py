@@ -138,9 +138,11 @@ def scheduler(state: CliState, leader_ttl: float, standby_poll: float) -> None:
     import signal
     import threading
 
+    from bot.cli import refuse_development_secrets
     from bot.scheduling import wiring
     from scheduler.service import run_forever
 
+    refuse_development_secrets(state.runtime.settings)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
