@@ -103,9 +103,35 @@ def note_inbound(identity: Identity, now: dt.datetime) -> None:
             binding.last_inbound_at = now
 
 
-def _unused_code(session: Session, digits: int = 6) -> str:
+# Household card codes: 12 symbols from 30 that cannot be mistaken for one another (no 0/O,
+# 1/I/L, 8/B): 30^12 ≈ 5·10^17, so guessing one is hopeless even without the rate limit.
+CARD_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ2345679"
+CARD_CODE_LENGTH = 12
+_SEPARATORS = str.maketrans("", "", " -－_　.")
+
+
+def normalize_code(text: str) -> str:
+    """A code as typed or scanned: any case, with or without spaces or dashes between groups."""
+    return text.translate(_SEPARATORS).upper()
+
+
+def grouped(code: str) -> str:
+    """How a long code is printed: groups of four (`ABCD EFGH JKMN`); short codes as they are."""
+    if len(code) <= 6:
+        return code
+    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def is_card_code(code: str) -> bool:
+    return len(code) == CARD_CODE_LENGTH and all(c in CARD_ALPHABET for c in code)
+
+
+def _unused_code(session: Session, purpose: str) -> str:
     while True:
-        code = f"{secrets.randbelow(10**digits):0{digits}d}"
+        if purpose == "household":
+            code = "".join(secrets.choice(CARD_ALPHABET) for _ in range(CARD_CODE_LENGTH))
+        else:  # an official's: six digits, single use, 24 hours, typed from an SMS or a call
+            code = f"{secrets.randbelow(10**6):06d}"
         if session.scalar(select(BindingCode.id).where(BindingCode.code == code)) is None:
             return code
 
@@ -119,7 +145,7 @@ def new_official_code(session: Session, official: Official, now: dt.datetime | N
         .values(expires_at=now)
     )
     code = BindingCode(
-        code=_unused_code(session),
+        code=_unused_code(session, "official"),
         purpose="official",
         official_id=official.id,
         expires_at=now + OFFICIAL_CODE_TTL,
@@ -130,15 +156,25 @@ def new_official_code(session: Session, official: Official, now: dt.datetime | N
 
 
 def household_code(session: Session, person: Person, actor: str = "system") -> BindingCode:
-    """The permanent code printed on a person's contact card (created, and audited, on first use)."""
+    """The permanent code printed on a person's contact card (created, and audited, on first use).
+
+    A short code of the first cards (6 digits) is replaced by a long one the next time the card
+    is printed; until then the printed short code still binds, under the failure limit.
+    """
     code = session.scalar(
         select(BindingCode)
         .where(BindingCode.person_id == person.id, BindingCode.purpose == "household")
-        .order_by(BindingCode.id)
+        .order_by(BindingCode.id.desc())
         .limit(1)
     )
+    if code is not None and not is_card_code(code.code):
+        session.delete(code)
+        session.flush()
+        audit(session, actor, "binding_code.replace", "person", person.id, purpose="household")
+        code = None
     if code is None:
-        code = BindingCode(code=_unused_code(session), purpose="household", person_id=person.id)
+        code = BindingCode(code=_unused_code(session, "household"), purpose="household",
+                           person_id=person.id)
         session.add(code)
         session.flush()
         audit(session, actor, "binding_code.create", "person", person.id, purpose="household")
@@ -146,7 +182,7 @@ def household_code(session: Session, person: Person, actor: str = "system") -> B
 
 
 def find_code(session: Session, code: str) -> BindingCode | None:
-    return session.scalar(select(BindingCode).where(BindingCode.code == code))
+    return session.scalar(select(BindingCode).where(BindingCode.code == normalize_code(code)))
 
 
 def bind_official(session: Session, openid: str, official_id: int) -> None:

@@ -6,7 +6,10 @@ import re
 
 from handlers.parsing import intent_words as v
 
-_BIND = re.compile(r"绑定\s*(?:码|验证码)?\s*(?:是|为)?\s*:?\s*([0-9]{6})(?![0-9])")
+# An official's 6 digits, or a contact card's 12 symbols, typed in groups, in any case.
+_BIND = re.compile(r"绑定\s*(?:码|验证码)?\s*(?:是|为)?\s*[:：]?\s*"
+                   r"((?<![0-9A-Za-z])[0-9]{6}(?![0-9A-Za-z])"
+                   r"|[0-9A-Za-z]{4}(?:[ \-－]?[0-9A-Za-z]{4}){2}(?![0-9A-Za-z]))")
 _HELP = re.compile("|".join(v.HELP_PATTERNS))
 _UNDO = re.compile("|".join(v.UNDO_PATTERNS))
 _PERSON_QUERY = re.compile("|".join(v.PERSON_QUERY_PATTERNS))
@@ -19,7 +22,7 @@ _ONLY_DIGITS_OR_YES_NO = re.compile(r"^(?:[0-9]+|是|否|对|不对|不是|好|�
 
 
 def bind(text: str) -> tuple[bool, str | None]:
-    """(is a bind request, the 6-digit code if given)."""
+    """(is a bind request, the code if given: 6 digits, or a card's 12 symbols in groups)."""
     if "绑定" not in text:
         return False, None
     m = _BIND.search(text)

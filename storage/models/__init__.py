@@ -24,6 +24,7 @@ from storage.models.person import (
 )
 from storage.models.region import COUNTY, TOWNSHIP, VILLAGE, Region
 from storage.models.wechat import (
+    BindFailure,
     BindingCode,
     ConversationState,
     HouseholdBinding,
@@ -51,6 +52,7 @@ __all__ = [
     "Assignment",
     "AuditLog",
     "Base",
+    "BindFailure",
     "BindingCode",
     "ContactDates",
     "ContactRecord",

@@ -85,3 +85,15 @@ class SharedValue(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class BindFailure(Base):
+    """A wrong binding code sent by an openid: the rate limit and the guessing alarm read these."""
+
+    __tablename__ = "bind_failures"
+    __table_args__ = (Index("ix_bind_failures_openid_at", "openid", "at"),
+                      Index("ix_bind_failures_at", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
