@@ -5,16 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from storage.audit import audit
-from storage.models import COUNTY, TOWNSHIP, AdminUser, Region, utcnow
+from storage.models import COUNTY, TOWNSHIP, AdminUser, LoginFailure, Region, utcnow
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 8
+# Throttles on failed logins, over WINDOW. From one address for one account: a few tries, then
+# that address waits (a stranger elsewhere cannot lock the real user out). From one address for
+# any account: a password sprayer waits. For one account from every address: distributed
+# guessing slows to a trickle, but only for a moment at a time.
+WINDOW = dt.timedelta(minutes=15)
+PER_ACCOUNT_AND_ADDRESS = 5
+PER_ADDRESS = 20
+PER_ACCOUNT = 50
+ACCOUNT_PAUSE = dt.timedelta(minutes=2)
 # Checked against when the username is unknown, so a miss costs the same time as a hit.
 _DUMMY_HASH = generate_password_hash("lianxin-no-such-user")
 
@@ -26,7 +33,8 @@ class AccountError(ValueError):
 @dataclass(frozen=True)
 class LoginResult:
     user_id: int | None
-    locked_until: dt.datetime | None = None
+    session_version: int = 0
+    throttled: bool = False  # refused without checking the password
 
 
 def resolve_region(session: Session, spec: str, county_level: bool) -> Region:
@@ -69,7 +77,6 @@ def create_admin(
         region_id=region.id,
         can_view_private=can_view_private,
         active=True,
-        failed_logins=0,
     )
     session.add(user)
     session.flush()
@@ -80,31 +87,54 @@ def create_admin(
     return user
 
 
-def attempt_login(
-    session: Session, username: str, password: str, now: dt.datetime | None = None
-) -> LoginResult:
-    """Check a password; count failures on the user row and lock it after MAX_FAILURES."""
+def _throttled(session: Session, username: str, ip: str, now: dt.datetime) -> bool:
+    since = now - WINDOW
+    count = lambda *where: session.scalar(  # noqa: E731
+        select(func.count()).select_from(LoginFailure).where(LoginFailure.at > since, *where)) or 0
+    if count(LoginFailure.ip == ip) >= PER_ADDRESS:
+        return True
+    if count(LoginFailure.ip == ip, LoginFailure.username == username) >= PER_ACCOUNT_AND_ADDRESS:
+        return True
+    recent = count(LoginFailure.username == username, LoginFailure.at > now - ACCOUNT_PAUSE)
+    return recent > 0 and count(LoginFailure.username == username) >= PER_ACCOUNT
+
+
+def attempt_login(session: Session, username: str, password: str, ip: str,
+                  now: dt.datetime | None = None) -> LoginResult:
+    """Check a password under the throttles. Unknown users, wrong passwords and throttled
+    tries look the same to the person trying (no account can be told to exist)."""
     now = now or utcnow()
+    username, ip = username[:64], (ip or "?")[:64]
+    if _throttled(session, username, ip, now):
+        audit(session, "anonymous", "admin.login_throttled", "admin_user", None,
+              username=username, ip=ip)
+        return LoginResult(None, throttled=True)
     user = session.scalar(select(AdminUser).where(AdminUser.username == username))
     if user is None or not user.active:
         check_password_hash(_DUMMY_HASH, password)
-        audit(session, "anonymous", "admin.login_failed", "admin_user", None, username=username[:64])
-        return LoginResult(None)
-    actor = f"admin:{user.id}"
-    if user.locked_until is not None and user.locked_until > now:
-        audit(session, actor, "admin.login_refused_locked", "admin_user", user.id)
-        return LoginResult(None, user.locked_until)
-    if check_password_hash(user.password_hash, password):
-        user.failed_logins = 0
-        user.locked_until = None
+    elif check_password_hash(user.password_hash, password):
         user.last_login_at = now
-        audit(session, actor, "admin.login", "admin_user", user.id)
-        return LoginResult(user.id)
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= MAX_FAILURES:
-        user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-        user.failed_logins = 0
-        audit(session, actor, "admin.locked", "admin_user", user.id, minutes=LOCK_MINUTES)
-        return LoginResult(None, user.locked_until)
-    audit(session, actor, "admin.login_failed", "admin_user", user.id, failures=user.failed_logins)
+        audit(session, f"admin:{user.id}", "admin.login", "admin_user", user.id, ip=ip)
+        return LoginResult(user.id, user.session_version or 0)
+    session.add(LoginFailure(username=username, ip=ip, at=now))
+    audit(session, "anonymous", "admin.login_failed", "admin_user", user.id if user else None,
+          username=username, ip=ip)
     return LoginResult(None)
+
+
+def end_sessions(session: Session, user_id: int, actor: str) -> None:
+    """Logout or a new password: every session cookie of the account issued so far stops working."""
+    user = session.get(AdminUser, user_id)
+    if user is not None:
+        user.session_version = (user.session_version or 0) + 1
+        audit(session, actor, "admin.sessions_ended", "admin_user", user_id)
+
+
+def set_password(session: Session, user_id: int, password: str, actor: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。")
+    user = session.get(AdminUser, user_id)
+    if user is None:
+        raise AccountError("没有这个账号。")
+    user.password_hash = generate_password_hash(password)
+    end_sessions(session, user_id, actor)

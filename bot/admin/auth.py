@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from bot.admin import bp, texts
-from bot.admin.accounts import LOCK_MINUTES, MAX_FAILURES, attempt_login
+from bot.admin.accounts import attempt_login, end_sessions
 from bot.admin.web import _load_user, writing
 from storage.audit import audit
 
@@ -28,16 +28,12 @@ def login():
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
     with writing() as s:
-        result = attempt_login(s, username, password)
+        result = attempt_login(s, username, password, request.remote_addr or "?")
     if result.user_id is None:
-        if result.locked_until is not None:
-            message = texts.LOGIN_LOCKED.format(limit=MAX_FAILURES, minutes=LOCK_MINUTES)
-        else:
-            message = texts.LOGIN_FAILED
         return render_template(
-            "admin/login.html", error=message, username=username, next=request.form.get("next", "")
-        ), 401
-    user = _load_user(str(result.user_id))
+            "admin/login.html", error=texts.LOGIN_FAILED, username=username,
+            next=request.form.get("next", "")), 401
+    user = _load_user(f"{result.user_id}:{result.session_version}")
     session.clear()
     login_user(user)
     return redirect(_safe_next(request.form.get("next")))
@@ -47,6 +43,7 @@ def login():
 def logout():
     with writing() as s:
         audit(s, current_user.actor, "admin.logout", "admin_user", current_user.id)
+        end_sessions(s, current_user.id, current_user.actor)
     logout_user()
     session.clear()
     flash(texts.LOGGED_OUT)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from storage import labels
 
-LOGIN_FAILED = "用户名或密码不对。"
-LOGIN_LOCKED = "连续输错 {limit} 次，账号已锁定，请 {minutes} 分钟后再试。"
+LOGIN_FAILED = "用户名或密码不对，或尝试太频繁（请过几分钟再试）。"
 LOGIN_REQUIRED = "请先登录。"
 LOGGED_OUT = "已退出。"
 CSRF_REFUSED = "页面已过期或表单来源不明，请刷新页面后重新提交。"

@@ -34,9 +34,12 @@ class StaffUser(UserMixin):
     display_name: str
     region_id: int
     can_view_private: bool
+    session_version: int = 0
 
     def get_id(self) -> str:
-        return str(self.id)
+        # The account's session version rides in the cookie: a logout or a new password bumps
+        # it, and every cookie issued before stops loading a user.
+        return f"{self.id}:{self.session_version}"
 
     @property
     def actor(self) -> str:
@@ -67,15 +70,16 @@ def set_up_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> StaffUser | None:
-    if not user_id.isdigit():
+    number, _, version = user_id.partition(":")
+    if not (number.isdigit() and version.isdigit()) or int(number) > MAX_ID:
         return None
     with reading() as s:
-        user = s.get(AdminUser, int(user_id))
-        if user is None or not user.active:
+        user = s.get(AdminUser, int(number))
+        if user is None or not user.active or (user.session_version or 0) != int(version):
             return None
         return StaffUser(
             user.id, user.username, user.display_name or user.username, user.region_id,
-            bool(user.can_view_private),
+            bool(user.can_view_private), user.session_version or 0,
         )
 
 

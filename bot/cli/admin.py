@@ -1,4 +1,4 @@
-"""`lianxin admin create USERNAME --region 安定镇 [--county-level] [--can-view-private]`."""
+"""`lianxin admin create USERNAME --region 安定镇 [...]`, `lianxin admin password USERNAME`."""
 
 from __future__ import annotations
 
@@ -51,6 +51,30 @@ def create(
     scope = "全县" if county_level else "本乡镇"
     click.echo(f"已创建账号 {username}（#{user_id}），范围：{place_name}（{scope}）"
                + ("，可查看完整证号和电话" if can_view_private else ""))
+
+
+@admin.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取新密码（一行）。")
+@pass_state
+def password(state: CliState, username: str, password_stdin: bool) -> None:
+    """Set a new password; every session of the account ends."""
+    from sqlalchemy import select
+
+    from bot.admin.accounts import AccountError, set_password
+    from storage.models import AdminUser
+
+    new = (sys.stdin.readline().rstrip("\r\n") if password_stdin
+           else click.prompt("新密码", hide_input=True, confirmation_prompt="再输一次"))
+    try:
+        with state.runtime.sessions.begin() as s:
+            user_id = s.scalar(select(AdminUser.id).where(AdminUser.username == username))
+            if user_id is None:
+                raise AccountError(f"没有账号“{username}”。")
+            set_password(s, user_id, new, "cli")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已为 {username} 设置新密码；此前登录的会话全部失效。")
 
 
 COMMANDS = [admin]

@@ -1,6 +1,6 @@
 """All models, importable from one place (Alembic's env reads Base.metadata from here)."""
 
-from storage.models.admin import AdminUser
+from storage.models.admin import AdminUser, LoginFailure
 from storage.models.base import Base, utcnow
 from storage.models.contact import (
     CHANNELS,
@@ -60,6 +60,7 @@ __all__ = [
     "Guardian",
     "HouseholdBinding",
     "InboundMessage",
+    "LoginFailure",
     "Need",
     "NeedNote",
     "Official",

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.admin.overview_views import sort_rows
 from bot.due_links import make_due_token, read_due_token
+from storage.bindings import is_card_code
 from storage.models import AuditLog, BindingCode, Need, NeedNote, OutboxMessage
 
 
@@ -110,7 +111,8 @@ def test_contact_cards_pdf_has_a_page_per_three_people_and_binding_codes(town, i
     with runtime.sessions() as s:
         codes = s.scalars(select(BindingCode).where(BindingCode.purpose == "household")).all()
         assert {c.person_id for c in codes} == {ids["zhang"], ids["li"], ids["wang"]}
-        assert all(len(c.code) == 6 and c.code.isdigit() and c.expires_at is None for c in codes)
+        # 12 symbols of the card alphabet, permanent (hole 1 of issue #16)
+        assert all(is_card_code(c.code) and c.expires_at is None for c in codes)
     again = town.get(f"/admin/cards.pdf?village={ids['wuli']}")
     assert again.status_code == 200
     with runtime.sessions() as s:
@@ -147,7 +149,7 @@ def test_card_qr_prefers_the_permanent_scene_url(runtime, ids):
     with runtime.sessions.begin() as s:
         person = s.get(Person, ids["li"])
         text = card_qr_content(s, person)
-        assert text.startswith("绑定 ") and len(text) == 9
+        assert text.startswith("绑定 ") and len(text) == len("绑定 ABCD EFGH JKMN")  # grouped
         code = s.scalar(select(BindingCode).where(BindingCode.person_id == ids["li"]))
         code.qr_url = "http://weixin.qq.com/q/abc"
     with runtime.sessions.begin() as s:
