@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, current_app, g, render_template, request
 from flask_login import LoginManager, UserMixin, current_user
@@ -182,6 +183,15 @@ def _csrf_refused(error):
 @bp.errorhandler(404)
 def _not_found(error):
     return render_template("admin/message.html", title="没有找到", message=texts.NOT_FOUND), 404
+
+
+@bp.app_template_filter("local")
+def local_time(utc_naive: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored naive-UTC time as people read it: in the configured zone (LIANXIN_TIMEZONE)."""
+    if utc_naive is None:
+        return ""
+    zone = ZoneInfo(runtime().settings.timezone)
+    return utc_naive.replace(tzinfo=dt.UTC).astimezone(zone).strftime(fmt)
 
 
 @bp.app_template_filter("pct")
