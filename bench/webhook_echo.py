@@ -1,6 +1,6 @@
-"""The baseline for the webhook benchmark: bare Flask + wechatpy, verify → parse → reply.
+"""The webhook benchmark's echo: bare Flask + wechatpy, verify → parse → reply, no database.
 
-gunicorn -w 4 -b 127.0.0.1:8100 'bench.webhook_echo:app'
+    gunicorn -b 127.0.0.1:8100 'bench.webhook_echo:app'
 """
 
 from __future__ import annotations
@@ -33,26 +33,3 @@ def wechat() -> str:
         return request.args.get("echostr", "")
     message = parse_message(request.get_data())
     return TextReply(content=f"收到：{getattr(message, 'content', '')}", message=message).render()
-
-
-# The same echo built from our protocol layer (bot.wechat.callback), to show what bot.wechat costs against wechatpy.
-ours_app = Flask("ours_echo")
-
-
-@ours_app.route("/wechat", methods=["GET", "POST"])
-def ours_wechat() -> str:
-    from bot.wechat.callback import read_callback, seal_reply, verify_url
-    from bot.wechat.errors import InvalidRequest
-    from bot.wechat.messages import render_text_reply
-
-    try:
-        if request.method == "GET":
-            return verify_url(request.args, TOKEN)
-        callback = read_callback(request.args, request.get_data(), TOKEN, None)
-    except InvalidRequest:
-        abort(403)
-    message = callback.message
-    reply = render_text_reply(
-        message.from_user, message.to_user, f"收到：{message.content}", message.create_time
-    )
-    return seal_reply(callback, reply, None)

@@ -1,28 +1,22 @@
-"""Prepare a database for measuring the full webhook: 16 bound officials, 100 persons each.
+"""A database for measuring the full webhook: 16 bound officials, 100 persons each.
 
-    python bench/webhook_setup.py sqlite:///var/bench-webhook.db
-    python bench/webhook_setup.py postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3Dbench_webhook
-
-The database is emptied (SQLite file removed; PostgreSQL schema dropped and re-created), migrated
-and filled; it prints the `--openid`/`--name` arguments for bench/webhook_bench.py. Prepare it
-afresh before each run: the benchmark's messages are new contacts only on a fresh database.
+`prepare(url)` empties it (SQLite file removed; PostgreSQL schema of the URL's search_path dropped
+and re-created), migrates and fills it, and returns the senders' openids and the persons' names.
+`python -m bench webhook` prepares its databases afresh on every run: its messages are new
+contacts only on a fresh database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from sqlalchemy import text
 
-from sqlalchemy import text  # noqa: E402
-
-from storage.db import make_engine, session_factory  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.models import Assignment, ContactRecord, Official, OfficialBinding, Person, Region  # noqa: E402
+from storage.db import make_engine, session_factory
+from storage.migrate import upgrade
+from storage.models import Assignment, ContactRecord, Official, OfficialBinding, Person, Region
 
 SURNAMES = "张李王赵钱孙周吴郑冯陈褚卫蒋沈韩杨朱秦尤许何吕施"
 GIVEN = ["建国", "秀英", "桂兰", "志强", "海燕", "德明", "玉梅", "国庆", "春花", "文华"]
@@ -52,7 +46,8 @@ def reset(url: str) -> None:
         admin.dispose()
 
 
-def main(url: str) -> None:
+def prepare(url: str) -> tuple[list[str], list[str]]:
+    """Fill a fresh database; (the bound senders' openids, the names every one of them has)."""
     reset(url)
     engine = make_engine(url)
     upgrade(engine)
@@ -91,10 +86,4 @@ def main(url: str) -> None:
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
     engine.dispose()
-    args = " ".join(f"--openid o_bench_{i}" for i in range(OFFICIALS))
-    args += " " + " ".join(f"--name {n}" for n in names)
-    print(args)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1])
+    return [f"o_bench_{i}" for i in range(OFFICIALS)], names

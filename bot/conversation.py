@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import Flask
 
@@ -13,7 +13,6 @@ from bot.wechat.factory import make_crypto
 from bot.wechat.xml_body import MAX_BODY_BYTES
 from handlers.context import Deps, Incoming, Reply
 from handlers.pipeline import Parser, process
-from handlers.senders import SenderCache
 
 
 @dataclass
@@ -24,20 +23,19 @@ class Conversation:
     crypto: MessageCrypto | None
     max_body: int
     token: str
-    # Filled per worker after the fork; checked against the database on every message.
-    senders: SenderCache = field(default_factory=SenderCache)
 
     def handle(self, incoming: Incoming) -> Reply:
-        return process(self.runtime.sessions, self.deps, incoming, self.parse, self.senders)
+        return process(self.runtime.sessions, self.deps, incoming, self.parse)
 
 
 def build_conversation(runtime: Runtime) -> Conversation:
+    from bot.scheduling import policies_for
     from handlers import parsing
-    from scheduler.policies import county_policies, load_policies, rules_by_county
+    from scheduler.policies import county_policies, rules_by_county
 
     settings = runtime.settings
     parsing.load()
-    policies = load_policies(settings=settings)
+    policies = policies_for(settings)
     # Counties imported later fall under the default preset (the None key) until a restart.
     with runtime.sessions() as session:
         by_county = rules_by_county(county_policies(session, policies))
@@ -45,6 +43,7 @@ def build_conversation(runtime: Runtime) -> Conversation:
     runtime.engine.dispose()
     deps = Deps(
         rules_by_county=by_county,
+        clock=runtime.clock,
         due_list_url=lambda official_id: due_url(settings.base_url, settings.secret_key, official_id),
     )
     return Conversation(

@@ -8,12 +8,18 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings, load_settings
+from storage.clock import LocalClock
 from storage.db import make_engine, read_session_factory, session_factory
 
 
 class Runtime:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
+
+    @cached_property
+    def clock(self) -> LocalClock:
+        """Local days and hours under LIANXIN_TIMEZONE."""
+        return LocalClock.named(self.settings.timezone)
 
     @cached_property
     def engine(self) -> Engine:

@@ -11,6 +11,10 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from storage.clock import DEFAULT_TIMEZONE
+
+DEV_SECRET_KEY = "dev-secret-change-me"
+MIN_SECRET_KEY_CHARS = 32
 DEV_WECHAT_TOKEN = "lianxin-dev-token"
 DEV_APP_ID = "wx0000000000000000"
 DEV_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 chars; development only
@@ -24,9 +28,9 @@ def _default_database_url() -> str:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=_default_database_url)
-    secret_key: str = "dev-secret-change-me"
+    secret_key: str = DEV_SECRET_KEY
     base_url: str = "http://127.0.0.1:8000"
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     policy_file: str | None = None
     default_policy: str = "national_2022"
     digest_hour: int = 8
@@ -50,6 +54,34 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def is_production(self) -> bool:
+        """Served to the world: an https base URL, or a real official account's AppID."""
+        return self.base_url.startswith("https://") or self.wechat_app_id != DEV_APP_ID
+
+
+def development_secrets(settings: Settings) -> list[str]:
+    """What keeps `settings` from running a real deployment, one Chinese line each (naming the
+    variable); empty when nothing does. Development defaults are public: anyone could sign a
+    dashboard session, a due-list link or a WeChat request with them."""
+    weak_key = settings.secret_key == DEV_SECRET_KEY or len(settings.secret_key) < MIN_SECRET_KEY_CHARS
+    if not settings.is_production:
+        return []
+    problems = []
+    if weak_key:
+        problems.append(f"LIANXIN_SECRET_KEY 是开发默认值或不足 {MIN_SECRET_KEY_CHARS} 个字符，"
+                        "请设为随机长字符串后再启动。")
+    if settings.wechat_token == DEV_WECHAT_TOKEN:
+        problems.append("WECHAT_TOKEN 是开发默认值，请设为公众号后台“服务器配置”中的令牌后再启动。")
+    return problems
+
+
+def development_warning(settings: Settings) -> str | None:
+    """For `make run`: a reminder that the development defaults are in use (never refused)."""
+    if settings.secret_key == DEV_SECRET_KEY or settings.wechat_token == DEV_WECHAT_TOKEN:
+        return "注意：正在使用开发默认密钥（LIANXIN_SECRET_KEY、WECHAT_TOKEN），只适合本机试用。"
+    return None
+
 
 _ENV_NAMES = {
     f.name: ("WECHAT_" + f.name.removeprefix("wechat_").upper())
@@ -57,11 +89,6 @@ _ENV_NAMES = {
     else ("LIANXIN_" + f.name.upper())
     for f in fields(Settings)
 }
-
-
-def env_names() -> dict[str, str]:
-    """Setting name -> environment variable name (documented in README)."""
-    return dict(_ENV_NAMES)
 
 
 def load_settings(env: dict[str, str] | None = None, dotenv: bool = True, **overrides) -> Settings:

@@ -46,7 +46,8 @@ def url_check() -> Response:
     if not all(request.args.get(k) for k in (*_REQUIRED, "signature", "echostr")):
         return _plain("missing parameters", 400)
     try:
-        return _plain(verify_url(request.args, current_app.extensions["lianxin"].settings.wechat_token))
+        token = current_app.extensions["lianxin"].settings.wechat_token
+        return _plain(verify_url(request.args, token, time.time()))
     except InvalidRequest as exc:
         return _rejected(exc)
 
@@ -60,7 +61,7 @@ def receive() -> Response:
         return _plain("missing parameters", 400)
     try:
         callback = read_callback(
-            request.args, request.get_data(cache=False), conv.token, conv.crypto
+            request.args, request.get_data(cache=False), conv.token, conv.crypto, time.time()
         )
     except InvalidRequest as exc:
         return _rejected(exc)
@@ -73,9 +74,9 @@ def receive() -> Response:
         reply = Reply(texts.APOLOGY)
     if not reply.text:
         return _plain(SUCCESS_REPLY)
-    if log.isEnabledFor(logging.INFO):  # masking is not free: only for a line that is written
-        log.info("reply to …%s: %s", message.from_user[-6:], mask_text(reply.text[:60]))
-    xml = render_text_reply(message.from_user, message.to_user, reply.text, int(time.time()))
+    text = mask_text(reply.text)  # never a full phone or ID number in a reply
+    log.info("reply to …%s: %s", message.from_user[-6:], text[:60])
+    xml = render_text_reply(message.from_user, message.to_user, text, int(time.time()))
     return Response(seal_reply(callback, xml, conv.crypto), mimetype="application/xml")
 
 

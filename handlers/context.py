@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from storage.bindings import Identity
+from storage.clock import LocalClock
 
 
 @dataclass(frozen=True)
@@ -39,14 +39,15 @@ class Deps:
     """Process-wide collaborators the handlers need, passed in by bot/."""
 
     rules_by_county: Mapping[int | None, Sequence[Any]] = field(default_factory=dict)
-    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    clock: LocalClock = field(default_factory=LocalClock)  # LIANXIN_TIMEZONE
     due_list_url: Callable[[int], str] | None = None
     undo_window: dt.timedelta = dt.timedelta(minutes=30)
     pending_ttl: dt.timedelta = dt.timedelta(minutes=10)
     max_list: int = 10
 
     def today(self, at: dt.datetime) -> dt.date:
-        return at.replace(tzinfo=dt.UTC).astimezone(self.tz).date()
+        """The local day of a naive-UTC moment (a message's arrival)."""
+        return self.clock.today(at)
 
 
 @dataclass

@@ -1,14 +1,11 @@
-"""The due/overdue rules as the chat shows them (the SQL lives in storage.due)."""
+"""The due/overdue verdicts (`storage.rules`, through `storage.due`) as the chat shows them."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-
 from handlers import texts
 from handlers.context import Turn
-from storage.due import RuleStatus, person_rule_status, progress
-from storage.periods import period_bounds
+from storage.due import RuleStatus, person_rule_status, progress, unjudged
+from storage.rules import period_bounds
 
 
 def _rule_period(turn: Turn, rule_id: str) -> str | None:
@@ -30,18 +27,25 @@ def state_text(turn: Turn, row: RuleStatus) -> str:
     end = period_bounds(period, turn.today)[1]
     if row.status == "due_soon":
         return texts.DUE_SOON_DAYS.format(days=(end - turn.today).days + 1)
-    return texts.STATE_DUE.format(end=texts.short_day(end))
+    return texts.STATE_DUE.format(end=texts.short_day(end, turn.today))
 
 
-def official_due(turn: Turn, official_id: int, statuses: Sequence[str]) -> list[RuleStatus]:
-    return person_rule_status(
-        turn.session, turn.deps.rules_by_county, turn.today, official_id=official_id, statuses=statuses
-    )
+def last_text(turn: Turn, row: RuleStatus) -> str:
+    """最近联系 (any successful contact), and 最近入户 where the rule needs home visits."""
+    text = texts.short_day(row.last_contact, turn.today)
+    if row.home_visit_only:
+        text += texts.QUERY_DUE_VISIT.format(visit=texts.short_day(row.last_visit, turn.today))
+    return text
+
+
+def official_due(turn: Turn, official_id: int, statuses: tuple[str, ...]) -> list[RuleStatus]:
+    return person_rule_status(turn.session, turn.deps.rules_by_county, turn.today,
+                              official_id=official_id, statuses=statuses)
 
 
 def person_rules(turn: Turn, official_id: int, person_id: int) -> list[RuleStatus]:
-    rows = person_rule_status(turn.session, turn.deps.rules_by_county, turn.today, official_id=official_id)
-    return [r for r in rows if r.person_id == person_id]
+    return person_rule_status(turn.session, turn.deps.rules_by_county, turn.today,
+                              official_id=official_id, person_id=person_id)
 
 
 def progress_line(turn: Turn) -> str | None:
@@ -51,8 +55,8 @@ def progress_line(turn: Turn) -> str | None:
         return None
     rows = progress(turn.session, turn.deps.rules_by_county, turn.today, official.id)
     parts = [texts.PROGRESS_ROW.format(rule=p.rule_label, done=p.done, total=p.total) for p in rows]
+    if official.role == "cadre":  # a cadre's pairings may fall under a preset without a quota
+        paired = unjudged(turn.session, turn.deps.rules_by_county, turn.today, official.id)
+        if paired.get("pairing"):
+            parts.append(texts.PROGRESS_NO_PAIRING_RULE.format(n=paired["pairing"]))
     return "；".join(parts) or None
-
-
-def today_bounds(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    return period_bounds(period, today)

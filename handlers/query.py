@@ -11,6 +11,7 @@ from handlers.person_choice import persons, resolve
 from storage.ledger import period_counts, recent_contacts, village_label
 from storage.models import Person
 from storage.needs import open_needs
+from storage.rules import period_bounds
 
 
 def handle(turn: Turn, parsed: Any) -> Reply:
@@ -19,28 +20,24 @@ def handle(turn: Turn, parsed: Any) -> Reply:
         return person(turn, parsed)
     if kind == "stats":
         return stats(turn, getattr(parsed, "period", None) or "month")
-    return due_list(turn, overdue_only=kind == "overdue")
+    return due_list(turn, overdue=kind != "due")
 
 
-def due_list(turn: Turn, overdue_only: bool) -> Reply:
+def due_list(turn: Turn, overdue: bool) -> Reply:
+    """逾期: persons overdue on some rule; 待访: persons due (soon or later) this period."""
     official = turn.identity.official
     assert official is not None
-    statuses = ("overdue",) if overdue_only else ("overdue", "due_soon")
+    statuses = ("overdue",) if overdue else ("due_soon", "due")
     rows = due_view.official_due(turn, official.id, statuses)
     if not rows:
-        return Reply(texts.QUERY_NONE_DUE)
+        return Reply(texts.QUERY_NONE_OVERDUE if overdue else texts.QUERY_NONE_TODO)
     shown = rows[: turn.deps.max_list]
-    lines = [texts.QUERY_DUE_HEAD.format(n=len({r.person_id for r in rows}))]
+    head = texts.QUERY_OVERDUE_HEAD if overdue else texts.QUERY_TODO_HEAD
+    lines = [head.format(n=len({r.person_id for r in rows}))]
     for i, r in enumerate(shown, 1):
-        lines.append(
-            texts.QUERY_DUE_ROW.format(
-                i=i,
-                name=r.person_name,
-                rule=r.rule_label,
-                state=due_view.state_text(turn, r),
-                last=texts.short_day(r.last_contact),
-            )
-        )
+        lines.append(texts.QUERY_DUE_ROW.format(
+            i=i, name=r.person_name, rule=r.rule_label, state=due_view.state_text(turn, r),
+            last=due_view.last_text(turn, r)))
     if len(rows) > len(shown):
         url = turn.deps.due_list_url(official.id) if turn.deps.due_list_url else ""
         lines.append(texts.QUERY_MORE.format(n=len(rows) - len(shown), url=url).rstrip("："))
@@ -112,6 +109,6 @@ def stats_bounds(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
     """First and last day of `period` ("month", or "last_month" for the one before, …)."""
     if period.startswith("last_"):
         base = period.removeprefix("last_")
-        first, _ = due_view.today_bounds(base, today)
-        return due_view.today_bounds(base, first - dt.timedelta(days=1))
-    return due_view.today_bounds(period, today)
+        first, _ = period_bounds(base, today)
+        return period_bounds(base, first - dt.timedelta(days=1))
+    return period_bounds(period, today)

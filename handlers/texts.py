@@ -25,8 +25,13 @@ def day(d: dt.date) -> str:
     return f"{d.month}月{d.day}日（周{WEEKDAY[d.weekday()]}）"
 
 
-def short_day(d: dt.date | None) -> str:
-    return f"{d.month}月{d.day}日" if d else NEVER
+def short_day(d: dt.date | None, today: dt.date | None = None) -> str:
+    """"11月3日"; with the year when it is not `today`'s year."""
+    if d is None:
+        return NEVER
+    if today is not None and d.year != today.year:
+        return f"{d.year}年{d.month}月{d.day}日"
+    return f"{d.month}月{d.day}日"
 
 
 def year_day(d: dt.date, today: dt.date) -> str:
@@ -118,9 +123,12 @@ RESOLVE_CANCELLED = "已取消，没有办结任何诉求。"
 RESOLVE_NO_PERSON = "请写明是谁的诉求，例如“已解决 张三 轮椅”。"
 HOUSEHOLD_NEED_RESOLVED = "您好，{name}的{needs}诉求已办结。如仍有困难，请直接回复说明。"
 
-QUERY_NONE_DUE = "目前没有逾期或即将到期的人。"
-QUERY_DUE_HEAD = "逾期及即将到期（共 {n} 人，逾期的在前）："
-QUERY_DUE_ROW = "{i}. {name}｜{rule}｜{state}｜上次：{last}"
+QUERY_NONE_OVERDUE = "目前没有逾期的人。发“待访”看本期还要联系谁。"
+QUERY_NONE_TODO = "本期要联系的人都已完成。"
+QUERY_OVERDUE_HEAD = "逾期（共 {n} 人，逾期久的在前）："
+QUERY_TODO_HEAD = "待访（共 {n} 人，先到期的在前）："
+QUERY_DUE_ROW = "{i}. {name}｜{rule}｜{state}｜最近联系：{last}"
+QUERY_DUE_VISIT = "，最近入户：{visit}"
 QUERY_MORE = "……另有 {n} 人，完整名单：{url}"
 OVERDUE_DAYS = "逾期{days}天"
 DUE_SOON_DAYS = "{days}天内到期"
@@ -141,6 +149,7 @@ PERIOD = {
     "last_month": "上月", "last_quarter": "上季度", "last_year": "去年",
 }
 PROGRESS_ROW = "{rule}：已完成 {done}/{total} 户"
+PROGRESS_NO_PAIRING_RULE = "结对 {n} 户：本县政策未规定联系次数（山东、岳阳政策有）"
 
 # --- households ----------------------------------------------------------------------------
 HELP_HOUSEHOLD = (

@@ -1,19 +1,12 @@
-"""Festival dates (computed, never typed in per year) and rest days.
-
-Lunar dates come from lunar-python. chinesecalendar knows the State Council's holiday schedule
-only up to its release year and raises NotImplementedError beyond it; then weekends stand in.
-"""
+"""Festival dates, computed (never typed in per year); lunar dates come from lunar-python."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from scheduler.policies import FestivalDef
-
-log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1024)
@@ -57,14 +50,3 @@ def upcoming(
                 if 1 <= (day - today).days <= lead_days:
                     found.append((name, day))
     return sorted(found, key=lambda item: (item[1], item[0]))
-
-
-def is_rest_day(day: dt.date) -> bool:
-    """A public holiday or weekend (weekends only, beyond chinesecalendar's known years)."""
-    import chinese_calendar
-
-    try:
-        return not chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        log.info("chinesecalendar has no schedule for %s; using weekends", day.year)
-        return day.weekday() >= 5

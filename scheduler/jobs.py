@@ -10,20 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from scheduler.clock import naive_utc, today
 from scheduler.festivals import upcoming
 from scheduler.policies import Policies, Policy, county_policies, rules_by_county
+from storage.clock import naive_utc
+from storage.contact_dates import ANYONE
 from storage.due import RuleStatus, iter_due_lists, person_rule_status
 from storage.masking import mask_phone
-from storage.models import Assignment, Need, Official, Person, Region
-from storage.periods import period_bounds, quarter_of
+from storage.models import Assignment, ContactDates, Need, Official, Person, Region
+from storage.rules import period_bounds, quarter_of
 
 KINDS = ("digest", "festival", "need_followup", "need_escalation", "pairing_review",
          "quarterly_report")
@@ -42,26 +42,16 @@ def message(kind: str, official: Official | Recipient, dedupe_key: str, *, urgen
     }
 
 
-@lru_cache(maxsize=8192)
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-class _IsoDates(dict):
-    """date -> ISO text (None stays None), each formatted once."""
-
-    def __missing__(self, day: dt.date | None) -> str | None:
-        text = self[day] = day.isoformat() if day else None
-        return text
-
-
 def _person_item(row: RuleStatus) -> dict:
-    return {
-        "name": row.person_name,
-        "status": row.status,
-        "rule": row.rule_label,
-        "last_contact": _iso(row.last_contact),
-    }
+    item = {"name": row.person_name, "status": row.status, "rule": row.rule_label,
+            "last_contact": _iso(row.last_contact)}
+    if row.home_visit_only:
+        item["last_visit"] = _iso(row.last_visit)
+    return item
 
 
 def _officials(session: Session, ids: Iterable[int]) -> dict[int, Official]:
@@ -97,14 +87,14 @@ def iter_digest(session: Session, policies: Policies, now: dt.datetime) -> Itera
 
     Streamed one official at a time, so a province's digests never sit in memory together.
     """
-    day = today(now)
+    day = policies.schedule.clock.today(now)
     rules = rules_by_county(county_policies(session, policies))
     recipients = _recipients(session)
-    for official_id, persons in iter_due_lists(session, rules, day, ("overdue", "due_soon")):
+    for official_id, rows in iter_due_lists(session, rules, day, ("overdue", "due_soon")):
         recipient = recipients.get(official_id)
         if recipient is not None:
             yield message("digest", recipient, f"digest:{official_id}:{day.isoformat()}",
-                          persons=persons)
+                          persons=[_person_item(row) for row in rows])
 
 
 def digest(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
@@ -116,28 +106,48 @@ def _county_of_person():
     return village, township, township.parent_id
 
 
-def festival(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
-    """Officials with paired or assigned households, a few days before each festival, once."""
-    day = today(now)
-    by_county = county_policies(session, policies)
+def _greeted(session: Session, day: dt.date) -> list[Any]:
+    """(official, county, person name, kind, hardship, newest contacts) of every open assignment."""
     village, township, county_id = _county_of_person()
-    pairs = session.execute(
-        select(Assignment.official_id, county_id).distinct()
+    return list(session.execute(
+        select(Assignment.official_id, county_id, Person.name, Assignment.kind,
+               Person.special_hardship, ContactDates.contacts)
         .join(Person, Person.id == Assignment.person_id)
         .join(village, village.id == Person.village_id)
         .outerjoin(township, township.id == village.parent_id)
+        .outerjoin(ContactDates, (ContactDates.person_id == Person.id)
+                   & (ContactDates.official_id == ANYONE))
         .where(Person.active, Assignment.start_date <= day,
                (Assignment.end_date.is_(None)) | (Assignment.end_date >= day))
-    ).all()
-    wanted: dict[int, dict[str, dt.date]] = defaultdict(dict)
+        .order_by(Assignment.official_id, Person.name, Person.id)
+    ))
+
+
+def festival(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
+    """A few days before each festival, once: each official with someone to greet, and whom.
+
+    A cadre greets their paired persons; a village member (jurisdiction) the persons the
+    policy's `festival_greets` names — special-hardship persons by default, or all, or none.
+    """
+    day = policies.schedule.clock.today(now)
+    by_county = county_policies(session, policies)
     soon: dict[Policy, list[tuple[str, dt.date]]] = {}  # the same for all of a policy's officials
-    for official_id, county in pairs:
+    wanted: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    persons: dict[int, list[dict]] = defaultdict(list)
+    for official_id, county, name, kind, hardship, contacts in _greeted(session, day):
         policy: Policy = by_county.get(county) or by_county[None]
+        greets = policy.festival_greets
+        if kind != "pairing" and not (greets == "all" or (greets == "hardship" and hardship)):
+            continue
         if policy not in soon:
             soon[policy] = upcoming(policies.festivals, policy.festivals, day,
                                     policy.festival_lead_days)
-        for name, date in soon[policy]:
-            wanted[official_id][name] = date
+        if not soon[policy]:
+            continue
+        for festival_name, date in soon[policy]:
+            wanted[official_id][festival_name] = date
+        last = next((d for d in (contacts or "").split(",") if d and d <= day.isoformat()), None)
+        persons[official_id].append({"name": name, "kind": kind, "last_contact": last})
     officials = _officials(session, wanted)
     out = []
     for oid in sorted(wanted):
@@ -145,7 +155,8 @@ def festival(session: Session, policies: Policies, now: dt.datetime) -> list[dic
             continue
         for name, date in sorted(wanted[oid].items(), key=lambda item: (item[1], item[0])):
             out.append(message("festival", officials[oid], f"festival:{oid}:{name}:{date.year}",
-                               festival={"name": name, "date": date.isoformat()}))
+                               festival={"name": name, "date": date.isoformat()},
+                               persons=persons[oid]))
     return out
 
 
@@ -224,7 +235,7 @@ def need_escalation(session: Session, policies: Policies, now: dt.datetime) -> l
 
 def pairing_review(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
     """Pairings older than the review age (2 years) go to the county staff, once each."""
-    day = today(now)
+    day = policies.schedule.clock.today(now)
     by_county = county_policies(session, policies)
     village, township, county_id = _county_of_person()
     cadre = aliased(Official)
@@ -260,7 +271,7 @@ def pairing_review(session: Session, policies: Policies, now: dt.datetime) -> li
 
 def quarterly_report(session: Session, policies: Policies, now: dt.datetime) -> list[dict]:
     """季通报 after a quarter ends: coverage by village or cadre unit, late units named."""
-    day = today(now)
+    day = policies.schedule.clock.today(now)
     if (day - period_bounds("quarter", day)[0]).days + 1 < policies.schedule.quarterly_report_day:
         return []
     quarter_end = period_bounds("quarter", day)[0] - dt.timedelta(days=1)
@@ -328,17 +339,15 @@ def _quota_short(session: Session, policy: Policy, region_id: int, day: dt.date)
 
 def _coverage(session: Session, rows: list[RuleStatus]) -> list[dict]:
     """Persons done / persons judged, by village (jurisdiction) or by the cadre's unit (pairing)."""
-    person_ids = {r.person_id for r in rows}
     official_ids = {r.official_id for r in rows}
     villages = dict(session.execute(
-        select(Person.id, Region.name).join(Region, Region.id == Person.village_id)
-        .where(Person.id.in_(person_ids))).all())
+        select(Region.id, Region.name).where(Region.id.in_({r.village_id for r in rows}))).all())
     units = dict(session.execute(
         select(Official.id, Official.unit).where(Official.id.in_(official_ids))).all())
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for r in rows:
         unit = units.get(r.official_id) if r.kind == "pairing" else None
-        key = unit or villages.get(r.person_id, "?")
+        key = unit or villages.get(r.village_id, "?")
         totals[key][1] += 1
         totals[key][0] += r.status == "done"
     return [{"unit": k, "done": v[0], "total": v[1]} for k, v in sorted(totals.items())]

@@ -1,9 +1,9 @@
 """A leader lock in the database, so only one scheduler runs jobs and a standby can take over.
 
-PostgreSQL: a session advisory lock held on a dedicated connection — it vanishes with the
-connection when the leader dies. SQLite: a SharedValue row naming the holder with an expiry the
-leader keeps pushing forward; when the leader stops renewing, the row expires and a standby
-takes it.
+A SharedValue row names the holder with an expiry the leader keeps pushing forward; when the
+leader stops renewing (it died, or lost the database), the row expires and a standby takes it.
+Taking and renewing are one statement (an upsert that only succeeds for the holder or over an
+expired row), so two contenders can never both win, on either database.
 """
 
 from __future__ import annotations
@@ -14,81 +14,39 @@ import os
 import socket
 import uuid
 
-from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.db import insert_for
 from storage.models import SharedValue, utcnow
 
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "scheduler.leader"
-# pg_try_advisory_lock takes a bigint; a fixed number that is ours (crc of the name).
-ADVISORY_KEY = 0x6C69616E78696E  # "lianxin"
 
 
 def instance_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-class AdvisoryLeaderLock:
-    def __init__(self, engine: Engine, key: int = ADVISORY_KEY) -> None:
-        self.engine, self.key = engine, key
-        self._conn: Connection | None = None
-
-    def hold(self) -> bool:
-        """Acquire (or confirm we still hold) the lock; False while another process holds it."""
-        if self._conn is not None:
-            try:
-                self._conn.execute(text("SELECT 1"))
-                return True
-            except Exception:
-                log.exception("leader connection lost")
-                self._drop()
-                return False
-        conn = self.engine.connect()
-        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
-        conn.commit()  # keep the session-level lock, end the transaction
-        if got:
-            self._conn = conn
-            return True
-        conn.close()
-        return False
-
-    def release(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
-                self._conn.commit()
-            finally:
-                self._drop()
-
-    def _drop(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.invalidate()  # never hand a lock-holding connection back to the pool
-            finally:
-                self._conn.close()
-                self._conn = None
-
-
-class RowLeaderLock:
+class LeaderLock:
     def __init__(self, sessions: sessionmaker[Session], me: str,
                  ttl: dt.timedelta = dt.timedelta(seconds=30), clock=utcnow) -> None:
         self.sessions, self.me, self.ttl, self.clock = sessions, me, ttl, clock
 
     def hold(self) -> bool:
+        """Take or renew the lock; False while another process holds an unexpired one."""
         now = self.clock()
-        with self.sessions.begin() as s:  # BEGIN IMMEDIATE: one contender at a time
-            row = s.get(SharedValue, LOCK_NAME)
-            if row is None:
-                s.add(SharedValue(name=LOCK_NAME, value=self.me, expires_at=now + self.ttl))
-                return True
-            if row.value == self.me or row.expires_at <= now:
-                if row.value != self.me:
-                    log.info("leader %s expired; %s takes over", row.value, self.me)
-                row.value, row.expires_at = self.me, now + self.ttl
-                return True
-            return False
+        table = SharedValue.__table__
+        with self.sessions.begin() as s:
+            statement = (insert_for(s, table)
+                         .values(name=LOCK_NAME, value=self.me, expires_at=now + self.ttl))
+            statement = statement.on_conflict_do_update(
+                index_elements=[table.c.name],
+                set_={"value": self.me, "expires_at": now + self.ttl},
+                where=(table.c.value == self.me) | (table.c.expires_at <= now),
+            ).returning(table.c.value)
+            held = s.execute(statement).first() is not None
+        return held
 
     def release(self) -> None:
         with self.sessions.begin() as s:
@@ -97,8 +55,6 @@ class RowLeaderLock:
                 s.delete(row)
 
 
-def make_leader_lock(engine: Engine, sessions: sessionmaker[Session], me: str,
-                     ttl: dt.timedelta = dt.timedelta(seconds=30)):
-    if engine.dialect.name == "postgresql":
-        return AdvisoryLeaderLock(engine)
-    return RowLeaderLock(sessions, me, ttl)
+def make_leader_lock(sessions: sessionmaker[Session], me: str,
+                     ttl: dt.timedelta = dt.timedelta(seconds=30)) -> LeaderLock:
+    return LeaderLock(sessions, me, ttl)

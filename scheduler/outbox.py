@@ -5,7 +5,7 @@ same UPDATE … RETURNING inside BEGIN IMMEDIATE, which serialises claimers). Th
 renewed just before each send; a row left in `sending` past it — its sender died — is claimed
 again, and rows held by a sender process on this machine that no longer exists are released at
 once. Errors: a person who unfollowed (43004) makes the row dead and the binding inactive; the
-daily quota (45009) pauses every sender until the next day in Asia/Shanghai; transport errors
+daily quota (45009) pauses every sender until the next local day (LIANXIN_TIMEZONE); transport errors
 and anything else back off exponentially until `max_attempts`, then the row is dead (listed by
 `lianxin outbox status`).
 """
@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, cast
 
@@ -24,13 +25,8 @@ from sqlalchemy import CursorResult, DateTime, bindparam, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler import render
-from scheduler.clock import (
-    in_quiet_hours,
-    naive_utc,
-    next_local_midnight,
-    quiet_hours_end,
-    today,
-)
+from storage.clock import LocalClock, naive_utc
+from storage.db import skip_locked
 from storage.models import HouseholdBinding, OfficialBinding, OutboxMessage, SharedValue
 
 log = logging.getLogger(__name__)
@@ -49,11 +45,12 @@ class Pusher(Protocol):
 @dataclass(frozen=True)
 class SenderConfig:
     template_id: str | None
-    base_url: str
-    secret_key: str
+    # The signed link to an official's due list, put in template messages (made by bot/).
+    due_link: Callable[[int], str] | None = None
     keywords: render.TemplateKeywords = field(default_factory=render.TemplateKeywords)
     quiet_start: int = 21
     quiet_end: int = 8
+    clock: LocalClock = field(default_factory=LocalClock)
     max_attempts: int = 6
     backoff: dt.timedelta = dt.timedelta(minutes=1)
     max_backoff: dt.timedelta = dt.timedelta(hours=6)
@@ -81,8 +78,7 @@ class Claimed:
     attempts: int
 
 
-def _claim_sql(dialect: str, quiet: bool) -> str:
-    lock = " FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else ""
+def _claim_sql(lock: str, quiet: bool) -> str:
     urgent_only = " AND urgent = :yes" if quiet else ""
     return f"""
         UPDATE outbox SET state = 'sending', claimed_by = :worker, claimed_at = :now
@@ -130,9 +126,9 @@ def _is_dead_local(worker: str, host: str) -> bool:
 
 def claim(sessions: sessionmaker[Session], config: SenderConfig, now: dt.datetime) -> list[Claimed]:
     utc = naive_utc(now)
-    quiet = in_quiet_hours(now, config.quiet_start, config.quiet_end)
+    quiet = config.clock.in_quiet_hours(now, config.quiet_start, config.quiet_end)
     with sessions.begin() as s:
-        sql = _claim_sql(s.get_bind().dialect.name, quiet)
+        sql = _claim_sql(skip_locked(s), quiet)
         typed = text(sql).bindparams(bindparam("now", type_=DateTime),
                                      bindparam("lease_cutoff", type_=DateTime))
         rows = s.execute(typed, {
@@ -210,9 +206,9 @@ def _deliver(pusher: Pusher, config: SenderConfig, row: Claimed, binding, now: d
             log.info("outbox %s: outside the 48 h window; sending a template", row.id)
     if not config.template_id:
         raise MissingTemplate("未配置模板消息（WECHAT_TEMPLATE_ID），且不在48小时客服窗口内")
-    data = render.template_data(message, config.keywords, today(now))
-    url = (render.due_list_url(config.base_url, config.secret_key, row.official_id)
-           if row.official_id is not None else None)
+    data = render.template_data(message, config.keywords, config.clock.today(now))
+    url = (config.due_link(row.official_id)
+           if config.due_link is not None and row.official_id is not None else None)
     return pusher.send_template(binding.openid, config.template_id, data, url)
 
 
@@ -255,9 +251,9 @@ def _send_row(sessions, pusher: Pusher, config: SenderConfig, row: Claimed,
               now: dt.datetime, report: SendReport) -> bool:
     """Send one claimed row and mark it. Returns True when sending must pause (45009)."""
     utc = naive_utc(now)
-    if not row.urgent and in_quiet_hours(now, config.quiet_start, config.quiet_end):
+    if not row.urgent and config.clock.in_quiet_hours(now, config.quiet_start, config.quiet_end):
         _mark(sessions, row, config, state="pending", claimed_by=None, claimed_at=None,
-              next_attempt_at=naive_utc(quiet_hours_end(now, config.quiet_end)))
+              next_attempt_at=naive_utc(config.clock.quiet_hours_end(now, config.quiet_end)))
         return False
     if not _mark(sessions, row, config, claimed_at=utc):
         return False  # the lease ran out and another sender has the row now
@@ -293,7 +289,7 @@ def _failed(sessions, config, row: Claimed, binding, exc: Exception, now, report
         report.dead += 1
         return False
     if getattr(exc, "quota_exceeded", False):
-        until = naive_utc(next_local_midnight(now))
+        until = naive_utc(config.clock.next_midnight(now))
         _pause(sessions, until)
         _mark(sessions, row, config, state="pending", claimed_by=None, claimed_at=None,
               next_attempt_at=until, last_error=error)

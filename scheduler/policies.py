@@ -6,15 +6,16 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.due import Rule
+from storage.clock import DEFAULT_TIMEZONE, LocalClock
 from storage.models import Region
+from storage.rules import DEFAULT_LEAD_DAYS, Rule
 
 DEFAULT_FILE = Path(__file__).with_name("policies.toml")
-_LEAD_DAYS = {"month": 7, "quarter": 14, "year": 14}
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Policy:
     urgent_escalation_days: int = 1
     pairing_review_years: int = 2
     pairing_quotas: tuple[tuple[str, int], ...] = ()
+    # Whom a village member greets at festivals: "hardship" (special-hardship persons), "all"
+    # or "none". A cadre always greets their paired persons.
+    festival_greets: str = "hardship"
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,15 @@ class Schedule:
     quiet_start: int = 21
     quiet_end: int = 8
     quarterly_report_day: int = 3
+    timezone: str = DEFAULT_TIMEZONE  # the hours above and every job's "today" are read here
+
+    @property
+    def clock(self) -> LocalClock:
+        return LocalClock.named(self.timezone)
+
+
+# The schedule values an entry point may set from its configuration (LIANXIN_* settings).
+SCHEDULE_SETTINGS = ("digest_hour", "quiet_start", "quiet_end", "timezone")
 
 
 @dataclass(frozen=True)
@@ -79,7 +92,7 @@ def _rule(raw: Mapping) -> Rule:
         count=int(raw.get("count", 1)),
         home_visit_only=bool(raw.get("home_visit_only", False)),
         hardship_only=bool(raw.get("hardship_only", False)),
-        lead_days=int(raw.get("lead_days", _LEAD_DAYS[period])),
+        lead_days=int(raw.get("lead_days", DEFAULT_LEAD_DAYS[period])),
         paced_by_quarter=bool(raw.get("paced_by_quarter", False)),
     )
 
@@ -117,21 +130,21 @@ def _override(policy: Policy, raw: Mapping) -> Policy:
 
 
 def load_policies(path: str | Path | None = None, default: str | None = None,
-                  settings=None) -> Policies:
-    """Parse the policy file; `settings` (bot.settings.Settings) supplies file, default, hours."""
-    if settings is not None:
-        path = path or settings.policy_file
-        default = default or settings.default_policy
+                  schedule: Mapping[str, Any] | None = None,
+                  festival_lead_days: int | None = None) -> Policies:
+    """Parse the policy file (default: the built-in one); `schedule` values (from the entry point's
+    settings, names in SCHEDULE_SETTINGS) win over the file's `[schedule]`, and
+    `festival_lead_days` over its `[defaults]` (a county's own value still wins)."""
     with open(path or DEFAULT_FILE, "rb") as f:
         raw = tomllib.load(f)
-    defaults = raw.get("defaults", {})
+    defaults = dict(raw.get("defaults", {}))
+    if festival_lead_days is not None:
+        defaults["festival_lead_days"] = festival_lead_days
     presets = {name: _policy(name, raw["presets"], defaults) for name in raw["presets"]}
     default = default or raw.get("default", "national_2022")
     if default not in presets:
         raise KeyError(f"unknown default policy {default!r}; presets: {sorted(presets)}")
-    schedule = Schedule(**raw.get("schedule", {}))
-    if settings is not None:
-        schedule = _schedule_from_settings(schedule, settings)
+    values = Schedule(**{**raw.get("schedule", {}), **(schedule or {})})
     festivals = {
         name: FestivalDef(
             name=name,
@@ -145,20 +158,8 @@ def load_policies(path: str | Path | None = None, default: str | None = None,
         str(key): _override(presets[spec.get("preset", default)], spec)
         for key, spec in raw.get("counties", {}).items()
     }
-    return Policies(presets, default, schedule, festivals, counties,  # type: ignore[arg-type]
+    return Policies(presets, default, values, festivals, counties,  # type: ignore[arg-type]
                     dict(raw.get("template", {})))
-
-
-def _schedule_from_settings(schedule: Schedule, settings) -> Schedule:
-    """An hour set in the environment (differing from the built-in default) wins over the file."""
-    from bot.settings import Settings
-
-    changed = {
-        name: getattr(settings, name)
-        for name in ("digest_hour", "quiet_start", "quiet_end")
-        if getattr(settings, name) != getattr(Settings, name)
-    }
-    return replace(schedule, **changed)
 
 
 def county_policies(session: Session, policies: Policies) -> dict[int | None, Policy]:

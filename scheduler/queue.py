@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.clock import in_quiet_hours, naive_utc, quiet_hours_end
 from scheduler.policies import Schedule
+from storage.clock import naive_utc
 from storage.models import OutboxMessage
 from storage.outbox import enqueue_many, outbox_row, utcnow
 
@@ -43,8 +43,9 @@ def first_attempt(now: dt.datetime, urgent: bool, schedule: Schedule) -> dt.date
     queues messages a sender can take at once (the sender keeps quiet hours itself).
     """
     at = now
-    if not urgent and in_quiet_hours(now, schedule.quiet_start, schedule.quiet_end):
-        at = quiet_hours_end(now, schedule.quiet_end)
+    clock = schedule.clock
+    if not urgent and clock.in_quiet_hours(now, schedule.quiet_start, schedule.quiet_end):
+        at = clock.quiet_hours_end(now, schedule.quiet_end)
     return min(naive_utc(at), utcnow())
 
 

@@ -8,9 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler import render
 from scheduler.jobs import JOBS, STREAMING_JOBS
-from scheduler.outbox import SenderConfig
 from scheduler.policies import Policies
 from scheduler.queue import not_yet_queued, queue
 
@@ -69,30 +67,3 @@ def _queue_batch(sessions: sessionmaker[Session], messages: list[dict], now: dt.
         return 0
     with sessions.begin() as s:
         return queue(s, messages, now, policies.schedule)
-
-
-def sender_config(settings, policies: Policies, **overrides) -> SenderConfig:
-    keywords = render.TemplateKeywords(**policies.template)
-    return SenderConfig(
-        template_id=settings.wechat_template_id, base_url=settings.base_url,
-        secret_key=settings.secret_key, keywords=keywords,
-        quiet_start=policies.schedule.quiet_start, quiet_end=policies.schedule.quiet_end,
-        **overrides,
-    )
-
-
-def push_configured(settings) -> bool:
-    """False with the development AppID against the real WeChat: nothing can be delivered, and
-    the embedded default (`make run`) must not call out. A fake WeChat URL is always used."""
-    from bot.settings import DEV_APP_ID, Settings
-
-    return settings.wechat_app_id != DEV_APP_ID or (
-        settings.wechat_api_base_url != Settings.wechat_api_base_url
-    )
-
-
-def make_pusher(settings, sessions):
-    """The shared WeChat client (bot.wechat), which refreshes the shared token itself."""
-    from bot.wechat.factory import make_client
-
-    return make_client(settings, sessions)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from scheduler import texts
+from storage.masking import mask_text
 
 TEMPLATE_VALUE_MAX = 20
 
@@ -24,12 +25,6 @@ def short(value: str) -> str:
     return " ".join(str(value).split())[:TEMPLATE_VALUE_MAX]
 
 
-def due_list_url(base_url: str, secret_key: str, official_id: int) -> str:
-    from bot.due_links import due_url
-
-    return due_url(base_url, secret_key, official_id)
-
-
 def _counts(message: dict) -> dict[str, int]:
     statuses = [p.get("status") for p in message.get("persons", [])]
     return {"overdue": statuses.count("overdue"), "due_soon": statuses.count("due_soon")}
@@ -43,13 +38,18 @@ def _need_line(need: dict) -> str:
 
 
 def summary(message: dict) -> str:
+    return mask_text(_summary(message))
+
+
+def _summary(message: dict) -> str:
     kind = message["kind"]
     if "text" in message:  # pushes written by the conversation (new need, need update)
         return message.get("summary") or message["text"]
     if kind == "digest":
         return texts.DIGEST_SUMMARY.format(**_counts(message))
     if kind == "festival":
-        return texts.FESTIVAL_SUMMARY.format(**message["festival"])
+        return texts.FESTIVAL_SUMMARY.format(**message["festival"],
+                                             count=len(message.get("persons", [])))
     if kind in ("need_followup", "need_escalation"):
         return texts.NEED_SUMMARY.format(person=message["needs"][0]["person"])
     if kind == "pairing_review":
@@ -61,6 +61,11 @@ def summary(message: dict) -> str:
 
 
 def full_text(message: dict) -> str:
+    """The pushed text; never a full phone or ID number (a household's words may hold one)."""
+    return mask_text(_full_text(message))
+
+
+def _full_text(message: dict) -> str:
     kind = message["kind"]
     if "text" in message:
         return message["text"]
@@ -70,11 +75,16 @@ def full_text(message: dict) -> str:
             texts.DIGEST_LINE.format(
                 name=p["name"], rule=p["rule"], status=texts.STATUS[p["status"]],
                 last=p["last_contact"] or texts.NEVER,
+                visit=texts.DIGEST_VISIT.format(day=p["last_visit"] or texts.NEVER)
+                if "last_visit" in p else "",
             )
             for p in message["persons"]
         ]
     elif kind == "festival":
-        lines = [texts.FESTIVAL.format(**message["festival"])]
+        persons = message.get("persons", [])
+        lines = [texts.FESTIVAL.format(**message["festival"], count=len(persons)),
+                 "、".join(texts.FESTIVAL_PERSON[p["kind"]].format(name=p["name"])
+                          for p in persons)]
     elif kind in ("need_followup", "need_escalation"):
         head = texts.NEED_FOLLOWUP if kind == "need_followup" else texts.NEED_ESCALATION
         lines = [head] + [_need_line(n) for n in message["needs"]]

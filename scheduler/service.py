@@ -11,17 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler import reminders
-from scheduler.clock import SHANGHAI, local
 from scheduler.leader import instance_id, make_leader_lock
-from scheduler.outbox import Pusher, send_once
+from scheduler.outbox import Pusher, SenderConfig, send_once
 from scheduler.policies import Policies
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +29,20 @@ LEADER_TTL = dt.timedelta(seconds=30)
 STANDBY_POLL_SECONDS = 5.0
 
 
+@dataclass(frozen=True)
+class Wiring:
+    """What the entry point (bot/) hands the scheduler: the database and the way out to WeChat."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]
+    sender: SenderConfig
+    make_pusher: Callable[[], Pusher] | None = None  # None: WeChat is not configured
+
+
 @dataclass
 class Context:
-    runtime: Runtime
+    wiring: Wiring
     policies: Policies
     pusher: Pusher | None = None
     warned_unconfigured: bool = False
@@ -54,34 +64,33 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 # The jobs: module-level functions of `now`, so APScheduler can name and coalesce them.
 def daily_reminders(now: dt.datetime | None = None) -> int:
     ctx = _ctx()
-    return reminders.run(ctx.runtime.sessions, ctx.policies, _now(now), reminders.DAILY,
-                         read_sessions=ctx.runtime.read_sessions)
+    return reminders.run(ctx.wiring.sessions, ctx.policies, _now(now), reminders.DAILY,
+                         read_sessions=ctx.wiring.read_sessions)
 
 
 def need_reminders(now: dt.datetime | None = None) -> int:
     ctx = _ctx()
-    return reminders.run(ctx.runtime.sessions, ctx.policies, _now(now), reminders.NEEDS,
-                         read_sessions=ctx.runtime.read_sessions)
+    return reminders.run(ctx.wiring.sessions, ctx.policies, _now(now), reminders.NEEDS,
+                         read_sessions=ctx.wiring.read_sessions)
 
 
 def quarterly_report(now: dt.datetime | None = None) -> int:
     ctx = _ctx()
-    return reminders.run(ctx.runtime.sessions, ctx.policies, _now(now), ("quarterly_report",),
-                         read_sessions=ctx.runtime.read_sessions)
+    return reminders.run(ctx.wiring.sessions, ctx.policies, _now(now), ("quarterly_report",),
+                         read_sessions=ctx.wiring.read_sessions)
 
 
 def send_outbox(now: dt.datetime | None = None) -> None:
     ctx = _ctx()
-    rt = ctx.runtime
-    if not reminders.push_configured(rt.settings):
+    wiring = ctx.wiring
+    if wiring.make_pusher is None:
         if not ctx.warned_unconfigured:
             log.warning("WeChat is not configured (WECHAT_APP_ID): pushes stay in the outbox")
             ctx.warned_unconfigured = True
         return
     if ctx.pusher is None:
-        ctx.pusher = reminders.make_pusher(rt.settings, rt.sessions)
-    config = reminders.sender_config(rt.settings, ctx.policies)
-    send_once(rt.sessions, ctx.pusher, config)
+        ctx.pusher = wiring.make_pusher()
+    send_once(wiring.sessions, ctx.pusher, wiring.sender)
 
 
 def build_scheduler(policies: Policies, blocking: bool = True):
@@ -89,7 +98,7 @@ def build_scheduler(policies: Policies, blocking: bool = True):
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     cls = BlockingScheduler if blocking else BackgroundScheduler
-    sched = cls(timezone=SHANGHAI, job_defaults={
+    sched = cls(timezone=policies.schedule.clock.zone, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": 3600,
     })
     hour = policies.schedule.digest_hour
@@ -104,20 +113,20 @@ def build_scheduler(policies: Policies, blocking: bool = True):
 def catch_up(policies: Policies, now: dt.datetime | None = None) -> None:
     """After downtime: today's daily jobs if their hour has passed, and the need check."""
     now = _now(now)
-    if local(now).hour >= policies.schedule.digest_hour:
+    if policies.schedule.clock.local(now).hour >= policies.schedule.digest_hour:
         daily_reminders(now)
         quarterly_report(now)
     need_reminders(now)
 
 
-def run_forever(runtime, policies: Policies, stop: threading.Event | None = None,
+def run_forever(wiring: Wiring, policies: Policies, stop: threading.Event | None = None,
                 ttl: dt.timedelta = LEADER_TTL, poll: float = STANDBY_POLL_SECONDS) -> None:
     """Wait for leadership, then run the jobs until leadership is lost or `stop` is set."""
     global _context
-    _context = Context(runtime, policies)
+    _context = Context(wiring, policies)
     stop = stop or threading.Event()
     me = instance_id()
-    lock = make_leader_lock(runtime.engine, runtime.sessions, me, ttl)
+    lock = make_leader_lock(wiring.sessions, me, ttl)
     log.info("scheduler %s: standby, waiting for the leader lock", me)
     try:
         while not stop.is_set():
@@ -143,7 +152,7 @@ def _lead(lock, policies: Policies, stop: threading.Event, ttl: dt.timedelta) ->
     sched = build_scheduler(policies, blocking=False)
     # In the scheduler's threads, so this thread keeps renewing the lock while it runs.
     sched.add_job(catch_up, id="catch_up", args=[policies],
-                  next_run_time=dt.datetime.now(SHANGHAI))
+                  next_run_time=policies.schedule.clock.local())
     sched.start()
     try:
         while not stop.is_set():

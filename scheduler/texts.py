@@ -17,11 +17,13 @@ TITLE = {
 }
 
 DIGEST_HEAD = "今日访视提醒：逾期{overdue}人，临期{due_soon}人。"
-DIGEST_LINE = "{name}（{rule}，{status}，上次{last}）"
+DIGEST_LINE = "{name}（{rule}，{status}，最近联系{last}{visit}）"
+DIGEST_VISIT = "，最近入户{day}"
 NEVER = "无记录"
 DIGEST_SUMMARY = "逾期{overdue}人 临期{due_soon}人"
-FESTIVAL = "{date}是{name}，请问候您联系的残疾人家庭。"
-FESTIVAL_SUMMARY = "{name} {date}"
+FESTIVAL = "{date}是{name}，请问候以下{count}户残疾人家庭："
+FESTIVAL_PERSON = {"pairing": "{name}（结对）", "jurisdiction": "{name}"}
+FESTIVAL_SUMMARY = "{name} {date} 问候{count}户"
 NEED_LINE = "{person}：{category}（{urgency}，{created}登记）"
 NEED_FOLLOWUP = "以下诉求已多日未处理，请跟进："
 NEED_ESCALATION = "以下诉求超期未处理，请督办："

@@ -6,20 +6,19 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 from functools import cache
-from typing import NamedTuple
+from typing import cast
 
-from sqlalchemy import ColumnElement, Join, Select, and_, bindparam, func, join, select, update
+from sqlalchemy import ColumnElement, Join, Select, and_, bindparam, join, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from storage.audit import audit
-from storage.ledger import roster_from_json, roster_json
 from storage.models import (
     BindingCode,
     HouseholdBinding,
     Official,
     OfficialBinding,
     Person,
-    RosterVersion,
     utcnow,
 )
 
@@ -88,42 +87,12 @@ def _persons_of() -> Select:
     )
 
 
-def roster_version(official_id: ColumnElement[int]) -> ColumnElement[int]:
-    """The official's number in `roster_versions` (0 before the first change), as a column."""
-    found = select(RosterVersion.version).where(RosterVersion.official_id == official_id)
-    return func.coalesce(found.scalar_subquery(), 0)
-
-
-@cache
-def _official_with_roster(dialect: str) -> Select:
-    return _official_of().add_columns(roster_json(dialect), roster_version(Official.id))
-
-
-class Sender(NamedTuple):
-    """Who sent a message; for an official, their roster and its `roster_version` read with it."""
-
-    identity: Identity
-    roster: list[tuple[int, str]] | None
-    version: int | None
-
-
 def lookup(session: Session, openid: str) -> Identity:
     """Look the sender up without writing anything (see `note_inbound`)."""
     row = session.execute(_official_of(), {"openid": openid}).first()
     if row is not None:
         return identity_of(openid, *row)
     return household_identity(session, openid)
-
-
-def lookup_with_roster(session: Session, openid: str, today: dt.date) -> Sender:
-    """`lookup`, and for an official their roster on `today` (`assigned_roster`) and its version,
-    in one statement."""
-    dialect = session.get_bind().dialect.name
-    row = session.execute(_official_with_roster(dialect), {"openid": openid, "today": today}).first()
-    if row is not None:
-        binding, official, roster, version = row
-        return Sender(identity_of(openid, binding, official), roster_from_json(roster, dialect), version)
-    return Sender(household_identity(session, openid), None, None)
 
 
 def note_inbound(identity: Identity, now: dt.datetime) -> None:
@@ -210,12 +179,10 @@ def bind_household(session: Session, openid: str, person_id: int) -> bool:
 
 def deactivate(session: Session, openid: str) -> int:
     """`unsubscribe`: every binding of the openid becomes inactive."""
-    n = session.execute(
-        update(OfficialBinding).where(OfficialBinding.openid == openid).values(active=False)
-    ).rowcount
-    n += session.execute(
-        update(HouseholdBinding).where(HouseholdBinding.openid == openid).values(active=False)
-    ).rowcount
+    n = 0
+    for model in (OfficialBinding, HouseholdBinding):
+        result = session.execute(update(model).where(model.openid == openid).values(active=False))
+        n += cast(CursorResult, result).rowcount
     return n
 
 

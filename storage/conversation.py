@@ -11,9 +11,9 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Delete, Select, Table, bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.db import insert_for
 from storage.models import ConversationState, utcnow
 
 _T = cast(Table, ConversationState.__table__)
@@ -38,9 +38,8 @@ def _delete() -> Delete:
 
 
 @cache
-def _upsert(dialect: str) -> Any:
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(_T)
+def _upsert(session: Session) -> Any:
+    stmt = insert_for(session, _T)
     # The latest question wins, also when two messages of one openid are handled at once.
     return stmt.on_conflict_do_update(
         index_elements=[_T.c.openid],
@@ -74,7 +73,7 @@ def pending_of(
 
 def put(session: Session, openid: str, kind: str, payload: dict[str, Any], ttl: dt.timedelta) -> None:
     session.execute(
-        _upsert(session.get_bind().dialect.name),
+        _upsert(session),
         {"openid": openid, "kind": kind, "payload": payload, "expires_at": utcnow() + ttl},
     )
 

@@ -1,13 +1,9 @@
-"""Who is done, due soon, due or overdue under each contact rule — set-based SQL for everyone.
+"""Who is done, due soon, due or overdue: every open assignment judged by `storage.rules`.
 
-The definitions are DESIGN.md's ("What due and overdue mean"). Period bounds are the same for
-every person on a day, so they are computed in Python (`storage.periods`) and bound as
-parameters. One statement judges every open assignment under every rule from the person's rows
-in `contact_summary` (the newest few qualifying contact dates, kept exact by triggers), so the
-daily evaluation never reads the contact records themselves; only persons with a contact dated
-after the evaluated day, or rules needing more contacts than the summary holds, are counted from
-the contacts. The statuses are computed in SQL too, so a caller that only wants overdue rows gets
-only those back. The SQL is plain enough to run unchanged on SQLite and PostgreSQL.
+SQL only fetches: one statement streams the open assignments in scope (an official, a region,
+a person, or everyone), each with its person and the person's `contact_dates` rows. The
+verdicts are `storage.rules`' — the progress line, 逾期/待访/查询, the digest, the festival
+reminders, the dashboard and the mobile page all come through `iter_statuses`.
 """
 
 from __future__ import annotations
@@ -15,35 +11,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import NamedTuple
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import Date, TextClause, bindparam, text
+from sqlalchemy import and_, bindparam, null, or_, select
 from sqlalchemy.orm import Session
 
-from storage.due_sql import STATUSES, has_future_contacts, statement
-from storage.periods import checkpoints, overdue_since
+from storage.contact_dates import ANYONE, Dates, parse
+from storage.models import Assignment, ContactDates, Person, Region
+from storage.rules import STATUSES, Checkpoints, Judgement, Rule, applies, checkpoints
 
-KINDS = ("jurisdiction", "pairing")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """At least `count` qualifying contacts per calendar `period` for each person of `kind`."""
-
-    id: str
-    label: str
-    kind: str  # jurisdiction | pairing
-    period: str  # month | quarter | year
-    count: int = 1
-    home_visit_only: bool = False
-    hardship_only: bool = False
-    lead_days: int = 14
-    paced_by_quarter: bool = False
+RulesByCounty = Mapping[int | None, Sequence[Rule]]  # county region id -> rules; None: the rest
 
 
 class RuleStatus(NamedTuple):
-    """One person judged by one rule through one assignment (a tuple: a province makes many)."""
+    """One person judged by one rule through one assignment (a tuple: a province makes many).
+
+    `last_contact` is the newest successful contact of any kind by anyone, `last_visit` the
+    newest home visit; `last_qualifying` the newest contact that counts for this rule.
+    """
 
     person_id: int
     person_name: str
@@ -57,203 +43,176 @@ class RuleStatus(NamedTuple):
     days_overdue: int
     done_count: int
     required: int
+    village_id: int
+    last_visit: dt.date | None
+    last_qualifying: dt.date | None
+    home_visit_only: bool
 
 
-def distinct_rules(rules_by_county: Mapping[int | None, Sequence[Rule]]) -> list[Rule]:
-    """Every rule of any county, once each, in first-seen order (the statement's rule numbers)."""
+def distinct_rules(rules_by_county: RulesByCounty) -> list[Rule]:
+    """Every rule of any county, once each, in first-seen order."""
     distinct: list[Rule] = []
     for rules in rules_by_county.values():
         distinct.extend(r for r in rules if r not in distinct)
     return distinct
 
 
-class ParsedDates(dict):
-    """Raw date values as the driver returns them (SQLite: text) -> dates, parsed once each."""
-
-    def __missing__(self, value):
-        day = value if value is None or isinstance(value, dt.date) else dt.date.fromisoformat(
-            value[:10])
-        self[value] = day
-        return day
-
-
-class _DaysOverdue(dict):
-    """(status column, raw start, raw last contact) -> days overdue on `today`, computed once."""
-
-    def __init__(self, checkpoint: dict[int, tuple], today: dt.date, dates: ParsedDates):
-        super().__init__()
-        self.checkpoint, self.today, self.dates = checkpoint, today, dates
-
-    def __missing__(self, key):
-        col, start, last = key
-        period, paced, prev_to = self.checkpoint[col]
-        since = overdue_since(period, paced, self.dates[start], self.dates[last], prev_to)
-        days = self[key] = (self.today - since).days
-        return days
-
-
-def _execute(session: Session, rules: list[Rule],
-             rules_by_county: Mapping[int | None, Sequence[Rule]], today: dt.date,
-             official_id: int | None, region_id: int | None,
-             statuses: tuple[str, ...] | None, by_official: bool, counts: bool = True,
-             text_dates: bool = False):
-    """The engine's statement, run and streamed: (result, status columns, days overdue).
-
-    With `text_dates` the start and last contacts come back as ISO text on PostgreSQL too (as
-    SQLite stores them), which saves the driver making a date object of each.
-    """
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    query, params = statement(rules, rules_by_county, today, official_id, region_id, statuses,
-                              by_official and not (text_dates and postgresql),
-                              has_future_contacts(session, today), counts)
-    if text_dates and postgresql:
-        columns = ", ".join(f"s{i}, CAST(l{i} AS TEXT), d{i}" for i in range(len(rules)))
-        sql = (f"SELECT person_id, person_name, official_id, assignment_id,"
-               f" CAST(start_date AS TEXT), {columns} FROM ({query.text}) q")
-        if by_official:
-            sql += " ORDER BY official_id"
-        query = text(sql).bindparams(
-            *(bindparam(k, type_=Date) for k, v in params.items() if isinstance(v, dt.date)))
-    if postgresql and official_id is None:
-        # Hash joins (and, for a past day, a hash aggregate) over every open assignment: let them
-        # stay in memory for this query.
-        session.execute(text("SET LOCAL work_mem = '256MB'"))
-        # Streamed through a server-side cursor, but every row is wanted: plan for all of them.
-        session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
-    # Row layout: person, name, official, assignment, start, then per rule status/last/count.
-    columns, checkpoint = [], {}
-    for i, rule in enumerate(rules):
-        cp = checkpoints(rule.period, rule.count, rule.paced_by_quarter, today)
-        columns.append((5 + 3 * i, rule, cp.cur_required))
-        checkpoint[5 + 3 * i] = (rule.period, rule.paced_by_quarter, cp.prev_to)
-    result = session.execute(query, params,
-                             execution_options={"stream_results": True, "yield_per": 5000})
-    dates = ParsedDates()
-    return result, columns, _DaysOverdue(checkpoint, today, dates), dates
+@cache
+def _scope_query(by_official_id: bool, by_region: bool, by_person: bool, ordered: bool,
+                 by_county: bool) -> Any:
+    """The statement for a scope (built once per shape: the chat asks for an official's rows
+    with every contact it logs). Without `by_county` (every county has the same rules) the
+    person's county is not looked up."""
+    a, p = Assignment.__table__.c, Person.__table__.c
+    village, township = Region.__table__.alias("v"), Region.__table__.alias("t")
+    anyone, own = ContactDates.__table__.alias("anyone"), ContactDates.__table__.alias("own")
+    today = bindparam("today", type_=Assignment.__table__.c.start_date.type)
+    persons = Assignment.__table__.join(Person.__table__, p.id == a.person_id)
+    if by_county:
+        persons = (persons.join(village, village.c.id == p.village_id)
+                   .outerjoin(township, township.c.id == village.c.parent_id))
+    county = township.c.parent_id if by_county else null()
+    query = (
+        select(a.id, a.official_id, a.person_id, a.kind, a.start_date, p.name, p.village_id,
+               p.special_hardship, county, anyone.c.contacts, anyone.c.visits,
+               own.c.contacts, own.c.visits)
+        .select_from(
+            persons
+            .outerjoin(anyone, and_(anyone.c.person_id == a.person_id,
+                                    anyone.c.official_id == ANYONE))
+            .outerjoin(own, and_(own.c.person_id == a.person_id,
+                                 own.c.official_id == a.official_id, a.kind == "pairing")))
+        .where(a.start_date <= today, or_(a.end_date.is_(None), a.end_date >= today),
+               p.active.is_(True))
+    )
+    if by_official_id:
+        query = query.where(a.official_id == bindparam("official_id"))
+    if by_person:
+        query = query.where(a.person_id == bindparam("person_id"))
+    if by_region:
+        rv, rt = Region.__table__.alias("rv"), Region.__table__.alias("rt")
+        villages = (select(rv.c.id).select_from(rv.outerjoin(rt, rt.c.id == rv.c.parent_id))
+                    .where(or_(rv.c.id == bindparam("region_id"),
+                               rv.c.parent_id == bindparam("region_id"),
+                               rt.c.parent_id == bindparam("region_id"))))
+        query = query.where(p.village_id.in_(villages))
+    return query.order_by(a.official_id, a.id) if ordered else query
 
 
-def iter_person_rule_status(
+def _newest(dates: list[dt.date], today: dt.date) -> dt.date | None:
+    if dates and dates[0] <= today:  # nearly always: nothing is dated after the day judged
+        return dates[0]
+    return next((d for d in dates if d <= today), None)
+
+
+def _judged(session: Session, rules_by_county: RulesByCounty, today: dt.date, scope: dict,
+            by_official: bool, cache: Dates) -> Iterator[tuple[tuple, Rule, Judgement]]:
+    """(row, rule, judgement) for every rule that judges a row of the scope's statement."""
+    # (county, kind, special hardship) -> the rules that judge such a row, with their
+    # checkpoints of the day: worked out once, not per row.
+    plans: dict[tuple[int | None, str, bool], list[tuple[Rule, Checkpoints]]] = {}
+
+    def plan(county: int | None, kind: str, hardship: bool) -> list[tuple[Rule, Checkpoints]]:
+        rules = rules_by_county.get(county, rules_by_county.get(None, ()))
+        found = plans[county, kind, hardship] = [
+            (rule, checkpoints(rule, today)) for rule in rules if applies(rule, kind, hardship)]
+        return found
+
+    # Counties matter only when their rules differ.
+    by_county = len({tuple(rules) for rules in rules_by_county.values()}) > 1 or (
+        None not in rules_by_county)
+    query = _scope_query(scope.get("official_id") is not None,
+                         scope.get("region_id") is not None,
+                         scope.get("person_id") is not None, by_official, by_county)
+    result = session.execute(query, {"today": today, **scope},
+                             execution_options={"yield_per": 5_000})
+    for row in result:
+        kind, start, hardship, county = row[3], row[4], row[7], row[8]
+        judged = plans.get((county, kind, hardship)) or plan(county, kind, hardship)
+        contacts = visits = None
+        for rule, cp in judged:
+            if kind == "pairing":  # only the cadre's own contacts count
+                dates = parse(row[12] if rule.home_visit_only else row[11], cache)
+            elif rule.home_visit_only:
+                dates = visits = parse(row[10], cache) if visits is None else visits
+            else:
+                dates = contacts = parse(row[9], cache) if contacts is None else contacts
+            yield row, rule, cp.judge(start, dates)
+
+
+def iter_statuses(
     session: Session,
-    rules_by_county: Mapping[int | None, Sequence[Rule]],
+    rules_by_county: RulesByCounty,
     today: dt.date,
     *,
     official_id: int | None = None,
     region_id: int | None = None,
+    person_id: int | None = None,
     statuses: Iterable[str] | None = None,
     by_official: bool = False,
 ) -> Iterator[RuleStatus]:
-    """Like `person_rule_status`, streamed from the database (grouped by official if asked).
-
-    For a province the rows do not all fit comfortably in memory; a daily job walks them one
-    official at a time.
-    """
-    if statuses is not None:
-        statuses = tuple(statuses)  # read twice below
-    distinct = distinct_rules(rules_by_county)
-    if not distinct:
-        return
-    result, columns, overdue_days, dates = _execute(
-        session, distinct, rules_by_county, today, official_id, region_id, statuses, by_official)
-    wanted = set(statuses) if statuses is not None else set(STATUSES)
-    plain = [(col, rule.id, rule.label, rule.kind, required) for col, rule, required in columns]
-    # A province lists hundreds of thousands of rows: per row, only lookups in dicts that fill
-    # up quickly (dates parsed once, days overdue computed once per rule, start and last).
-    make = tuple.__new__
-    for rows in result.partitions(500):
-        for row in rows:
-            for col, rule_id, label, kind, required in plain:
-                status = row[col]
-                if status not in wanted:
-                    continue
-                raw_last = row[col + 1]
-                days = overdue_days[col, row[4], raw_last] if status == "overdue" else 0
-                yield make(RuleStatus, (row[0], row[1], row[2], row[3], rule_id, label, kind,
-                                        _STATUS[status], dates[raw_last], days,
-                                        row[col + 2] or 0, required))
+    """Every (assignment, rule) in scope judged on `today`, streamed (by official if asked)."""
+    wanted = frozenset(STATUSES if statuses is None else statuses)
+    scope = {k: v for k, v in (("official_id", official_id), ("region_id", region_id),
+                               ("person_id", person_id)) if v is not None}
+    cache = Dates()
+    for row, rule, j in _judged(session, rules_by_county, today, scope, by_official, cache):
+        if j.status not in wanted:
+            continue
+        aid, oid, pid, kind, _start, name, village = row[:7]
+        yield RuleStatus(pid, name, oid, aid, rule.id, rule.label, kind, j.status,
+                         _newest(parse(row[9], cache), today), j.days_overdue, j.done,
+                         j.required, village, _newest(parse(row[10], cache), today), j.last,
+                         rule.home_visit_only)
 
 
-def iter_due_lists(
-    session: Session,
-    rules_by_county: Mapping[int | None, Sequence[Rule]],
-    today: dt.date,
-    statuses: Iterable[str],
-) -> Iterator[tuple[int, list[dict]]]:
-    """Per official, in official order: their rows of `statuses` as digest items, sorted.
-
-    Each item is {"name", "status", "rule" (label), "last_contact" (ISO date or None)}, in
-    `sort_rows`' order. What the daily digest sends, built without a `RuleStatus` per row: a
-    province lists hundreds of thousands.
-    """
-    statuses = tuple(statuses)
-    distinct = distinct_rules(rules_by_county)
-    if not distinct:
-        return
-    result, columns, overdue_days, _ = _execute(
-        session, distinct, rules_by_county, today, None, None, statuses, True, counts=False,
-        text_dates=True)
-    # status -> (its rank in sort_rows, the one shared str): one lookup per status column.
-    wanted = {status: (_RANK[status], _STATUS[status]) for status in statuses}
-    rule_rank = {rule.id: n for n, rule in enumerate(sorted(distinct, key=lambda r: r.id))}
-    plain = [(col, rule.label, rule_rank[rule.id]) for col, rule, _ in columns]
-    current, pending = None, []
-    for rows in result.partitions(500):
-        for row in rows:
-            if row[2] != current:
-                if pending:
-                    pending.sort()
-                    yield current, [key[-1] for key in pending]
-                current, pending = row[2], []
-            for col, label, rank in plain:
-                found = wanted.get(row[col])
-                if found is None:
-                    continue
-                last = row[col + 1]  # ISO text (text_dates)
-                days = overdue_days[col, row[4], last] if found[0] == 0 else 0
-                # sort_rows' key ("" sorts a missing last contact first, as date.min does), unique
-                # before the item itself, which rides along at the end.
-                pending.append((found[0], -days, last or "", row[1], row[0], rank, row[3],
-                                {"name": row[1], "status": found[1], "rule": label,
-                                 "last_contact": last}))
-    if pending:
-        pending.sort()
-        yield current, [key[-1] for key in pending]
-
-
-def person_rule_status(
-    session: Session,
-    rules_by_county: Mapping[int | None, Sequence[Rule]],
-    today: dt.date,
-    *,
-    official_id: int | None = None,
-    region_id: int | None = None,
-    statuses: Iterable[str] | None = None,
-) -> list[RuleStatus]:
-    """Every (person, assignment, rule) judged on `today`; overdue first, most overdue first.
-
-    `rules_by_county` maps a county region id to its rules; the `None` key holds the rules of
-    every county not listed. `statuses` limits the rows returned (filtered in SQL).
-    """
-    return sort_rows(iter_person_rule_status(
-        session, rules_by_county, today,
-        official_id=official_id, region_id=region_id, statuses=statuses,
-    ))
-
-
-_STATUS = {status: status for status in STATUSES}  # one shared str per status
 _RANK = {status: i for i, status in enumerate(STATUSES)}
 
 
+def _order(row: RuleStatus) -> tuple:
+    return (_RANK[row.status], -row.days_overdue, row.last_contact or dt.date.min,
+            row.person_name, row.person_id, row.rule_id, row.assignment_id)
+
+
 def sort_rows(rows: Iterable[RuleStatus]) -> list[RuleStatus]:
-    """Overdue first, most overdue first; then due soon, due, done."""
+    """Overdue first, most overdue first; then due soon, due, done; never contacted first."""
     return sorted(rows, key=_order)
 
 
-def _order(row: RuleStatus):
-    return (
-        _RANK[row.status], -row.days_overdue,
-        row.last_contact or dt.date.min, row.person_name, row.person_id, row.rule_id,
-        row.assignment_id,  # two officials' rows of one rule: a fixed order, not arrival order
-    )
+def person_rule_status(session: Session, rules_by_county: RulesByCounty, today: dt.date,
+                       **scope: Any) -> list[RuleStatus]:
+    """`iter_statuses` as a sorted list (for one official, person or region at a time)."""
+    return sort_rows(iter_statuses(session, rules_by_county, today, **scope))
+
+
+def iter_due_lists(session: Session, rules_by_county: RulesByCounty, today: dt.date,
+                   statuses: Iterable[str]) -> Iterator[tuple[int, list[RuleStatus]]]:
+    """Per official, in official order: their rows of `statuses`, sorted (the daily digest)."""
+    current: int | None = None
+    rows: list[RuleStatus] = []
+    for row in iter_statuses(session, rules_by_county, today, statuses=statuses,
+                             by_official=True):
+        if row.official_id != current:
+            if rows and current is not None:
+                yield current, sort_rows(rows)
+            current, rows = row.official_id, []
+        rows.append(row)
+    if rows and current is not None:
+        yield current, sort_rows(rows)
+
+
+def unjudged(session: Session, rules_by_county: RulesByCounty, today: dt.date,
+             official_id: int) -> dict[str, int]:
+    """kind -> how many of the official's persons hold an assignment of that kind that no rule
+    judges (a pairing under a preset without pairing rules)."""
+    query = _scope_query(True, False, False, False, True)
+    counts: dict[str, set[int]] = {}
+    for row in session.execute(query, {"today": today, "official_id": official_id}):
+        kind, hardship, county = row[3], row[7], row[8]
+        rules = rules_by_county.get(county, rules_by_county.get(None, ()))
+        if not any(applies(rule, kind, hardship) for rule in rules):
+            counts.setdefault(kind, set()).add(row[2])
+    return {kind: len(persons) for kind, persons in counts.items()}
 
 
 @dataclass(frozen=True)
@@ -264,41 +223,18 @@ class Progress:
     total: int
 
 
-def progress(
-    session: Session,
-    rules: Sequence[Rule] | Mapping[int | None, Sequence[Rule]],
-    today: dt.date,
-    official_id: int,
-) -> list[Progress]:
-    """Per rule: persons done / persons covered in the current period, for one official.
-
-    `rules` is a list (the same for every county) or a `rules_by_county` mapping. One statement
-    that counts in the database: the chat shows this after every contact an official logs.
-    """
-    by_county: Mapping[int | None, Sequence[Rule]] = (
-        rules if isinstance(rules, Mapping) else {None: rules})
-    distinct = distinct_rules(by_county)
-    if not distinct:
-        return []
-    # With its second part (persons with a contact dated after today) always in: exact without
-    # asking first whether there are any.
-    query, params = statement(distinct, by_county, today, official_id, None, None,
-                              future_contacts=True, counts=False)
-    dates = tuple(k for k, v in params.items() if isinstance(v, dt.date))
-    row = session.execute(_progress_query(query, len(distinct), dates), params).one()
-    result = []
-    for i, rule in enumerate(distinct):
-        total, done = row[2 * i] or 0, row[2 * i + 1] or 0
-        if total or not isinstance(rules, Mapping):
-            result.append(Progress(rule.id, rule.label, done, total))
-    return result
-
-
-@lru_cache(maxsize=64)
-def _progress_query(query: TextClause, n: int, dates: tuple[str, ...]) -> TextClause:
-    """`query`'s rows counted per rule, (applies, done) for each, in one row; `dates` are the
-    parameters to bind as dates (as `statement` does)."""
-    counts = ", ".join(f"COUNT(s{i}), SUM(CASE WHEN s{i} = 'done' THEN 1 ELSE 0 END)"
-                       for i in range(n))
-    sql = f"SELECT {counts} FROM ({query.text}) q"
-    return text(sql).bindparams(*(bindparam(k, type_=Date) for k in dates))
+def progress(session: Session, rules_by_county: RulesByCounty, today: dt.date,
+             official_id: int) -> list[Progress]:
+    """Per rule that judges someone of the official's: persons done / persons judged."""
+    done: dict[str, set[int]] = {}
+    judged: dict[str, set[int]] = {}
+    labels: dict[str, str] = {}
+    scope = {"official_id": official_id}
+    for row, rule, j in _judged(session, rules_by_county, today, scope, False, Dates()):
+        judged.setdefault(rule.id, set()).add(row[2])
+        if j.status == "done":
+            done.setdefault(rule.id, set()).add(row[2])
+        labels[rule.id] = rule.label
+    order = [r.id for r in distinct_rules(rules_by_county)]
+    return [Progress(rid, labels[rid], len(done.get(rid, ())), len(judged[rid]))
+            for rid in order if rid in judged]

@@ -3,65 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from functools import cache
-from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import (
-    ColumnElement,
     Date,
     Insert,
     Select,
     Table,
-    Text,
     bindparam,
     exists,
     func,
     insert,
-    literal_column,
     or_,
     select,
 )
-from sqlalchemy import cast as sql_cast
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
+from storage import contact_dates
 from storage.audit import audit
 from storage.models import (
     COUNTY,
     TOWNSHIP,
     Assignment,
-    AuditLog,
     ContactRecord,
     Official,
     Person,
     Region,
     utcnow,
 )
-
-
-def open_assignment(today: dt.date):  # type: ignore[no-untyped-def]
-    return or_(Assignment.end_date.is_(None), Assignment.end_date >= today)
-
-
-def assigned_persons(session: Session, official_id: int, today: dt.date) -> list[Person]:
-    """Active persons with an open assignment (jurisdiction or pairing) to the official."""
-    return list(
-        session.scalars(
-            select(Person)
-            .where(
-                Person.active.is_(True),
-                Person.id.in_(
-                    select(Assignment.person_id).where(
-                        Assignment.official_id == official_id, open_assignment(today)
-                    )
-                ),
-            )
-            .order_by(Person.name, Person.id)
-        )
-    )
 
 
 @cache
@@ -88,60 +59,6 @@ def assigned_roster(session: Session, official_id: int, today: dt.date) -> list[
     return [(int(i), str(n)) for i, n in rows]
 
 
-@cache
-def roster_json(dialect: str) -> ColumnElement[str]:
-    """`assigned_roster` of `officials.id` as one JSON text column, for a statement on officials.
-
-    Read with `roster_from_json`. For every message of an official: one value to decode is much
-    cheaper than a hundred result rows, and the sender's lookup and roster are one statement.
-    """
-    a, p, o = Assignment.__table__.c, Person.__table__.c, Official.__table__.c
-    pair: ColumnElement = (
-        func.json_build_array(p.id, p.name) if dialect == "postgresql" else func.json_array(p.id, p.name)
-    )
-    if dialect == "postgresql":
-        # Ordered here, in the database's collation, exactly as _roster_query orders.
-        agg: ColumnElement = func.json_agg(aggregate_order_by(pair, p.name, p.id))
-    else:
-        agg = func.json_group_array(pair)  # order and duplicates: roster_from_json
-    today = bindparam("today", type_=Date)
-    query = (
-        select(sql_cast(func.coalesce(agg, literal_column("'[]'")), Text))
-        .join_from(Person.__table__, Assignment.__table__, a.person_id == p.id)
-        .where(
-            a.official_id == o.id,
-            or_(a.end_date.is_(None), a.end_date >= today),
-            p.active.is_(True),
-        )
-        .correlate(Official.__table__)
-    )
-    return query.scalar_subquery()
-
-
-def roster_from_json(value: str, dialect: str) -> list[tuple[int, str]]:
-    """The (person id, name) pairs of `roster_json`, ordered and distinct as `assigned_roster`."""
-    pairs = list(map(tuple, json.loads(value)))  # ids are JSON numbers, names JSON strings
-    if dialect != "postgresql":
-        # SQLite compares names as bytes (BINARY): UTF-8 byte order is code point order, Python's.
-        return sorted(set(pairs), key=_BY_NAME)
-    # Sorted by (name, id) in SQL: a person assigned twice comes twice, next to each other.
-    return [pair for i, pair in enumerate(pairs) if not i or pairs[i - 1] != pair]
-
-
-_BY_NAME = itemgetter(1, 0)
-
-
-def is_assigned(session: Session, official_id: int, person_id: int, today: dt.date) -> bool:
-    return (
-        session.scalar(
-            select(Assignment.id).where(
-                Assignment.official_id == official_id,
-                Assignment.person_id == person_id,
-                open_assignment(today),
-            ).limit(1)
-        )
-        is not None
-    )
 
 
 @cache
@@ -221,11 +138,11 @@ def add_contact(
     unless_same_day: bool = False,
     audit_as: str | None = None,
 ) -> int | None:
-    """Insert a contact record and return its id.
+    """Insert a contact record (and keep the person's `contact_dates`); return its id.
 
     With `unless_same_day`, nothing is inserted (and None returned) when the person already has
     a record of that channel on that day: check and insert are one statement. With `audit_as`,
-    the record's `contact.log` audit row is written too (on PostgreSQL in the same statement).
+    the record's `contact.log` audit row is written too.
     """
     values: dict[str, Any] = {
         "person_id": person_id,
@@ -241,18 +158,14 @@ def add_contact(
         "voided_at": None,
         "created_at": utcnow(),
     }
-    if audit_as is None:
-        return session.execute(_insert_contact(unless_same_day, channel is None), values).scalar()
-    if session.get_bind().dialect.name != "postgresql":
-        record_id = session.execute(_insert_contact(unless_same_day, channel is None), values).scalar()
-        if record_id is not None:
-            audit(session, audit_as, "contact.log", "contact", record_id, person_id=person_id)
-        return record_id
-    values.update(
-        audit_at=utcnow(), audit_actor=audit_as, audit_action="contact.log", audit_entity="contact",
-        audit_detail={"person_id": person_id},
-    )  # fmt: skip
-    return session.execute(_insert_contact_audited(unless_same_day, channel is None), values).scalar()
+    record_id = session.execute(_insert_contact(unless_same_day, channel is None), values).scalar()
+    if record_id is None:
+        return None
+    if status != "unreachable":
+        contact_dates.refresh(session, [person_id])
+    if audit_as is not None:
+        audit(session, audit_as, "contact.log", "contact", record_id, person_id=person_id)
+    return record_id
 
 
 _CONTACT_COLUMNS = (
@@ -276,24 +189,6 @@ def _insert_contact(unless_same_day: bool, no_channel: bool) -> Insert:
             )
         )
     return insert(t).from_select(list(_CONTACT_COLUMNS), row, include_defaults=False).returning(t.c.id)
-
-
-@cache
-def _insert_contact_audited(unless_same_day: bool, no_channel: bool) -> Insert:
-    # PostgreSQL: the audit row is inserted from the record's RETURNING (a data-modifying CTE),
-    # one round trip for both; nothing is inserted in either table for a same-day repeat.
-    a = cast(Table, AuditLog.__table__)
-    logged = _insert_contact(unless_same_day, no_channel).cte("logged")
-    row = select(
-        bindparam("audit_at", type_=a.c.at.type),
-        bindparam("audit_actor", type_=a.c.actor.type),
-        bindparam("audit_action", type_=a.c.action.type),
-        bindparam("audit_entity", type_=a.c.entity.type),
-        logged.c.id,
-        bindparam("audit_detail", type_=a.c.detail.type),
-    ).select_from(logged)
-    columns = ["at", "actor", "action", "entity", "entity_id", "detail"]
-    return insert(a).from_select(columns, row).returning(a.c.entity_id).add_cte(logged)
 
 
 def last_own_record(session: Session, official_id: int) -> ContactRecord | None:
@@ -334,7 +229,9 @@ def records_of_message(session: Session, official_id: int, record: ContactRecord
 
 
 def void(session: Session, record: ContactRecord) -> None:
+    """Void a record (undo); the person's `contact_dates` follow in the same transaction."""
     record.voided, record.voided_at = True, utcnow()
+    contact_dates.refresh(session, [record.person_id])
 
 
 def recent_contacts(session: Session, person_id: int, limit: int = 3) -> list[ContactRecord]:

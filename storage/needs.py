@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import cast
 
-from sqlalchemy import Insert, Table, delete, insert, select
+from sqlalchemy import CursorResult, Insert, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from storage.models import OPEN_NEED_STATUSES, Need, utcnow
@@ -116,6 +116,7 @@ def resolve(session: Session, need: Need, resolution: str) -> None:
 
 def drop_untouched_for_contact(session: Session, contact_id: int) -> int:
     """Undoing a contact removes the tickets it opened that nobody has worked on yet."""
-    return session.execute(
+    result = session.execute(
         delete(Need).where(Need.contact_id == contact_id, Need.status == "open")
-    ).rowcount
+    )
+    return cast(CursorResult, result).rowcount

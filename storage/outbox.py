@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.db import insert_for
 from storage.models import OutboxMessage, utcnow
 
 BATCH = 500
@@ -16,11 +16,10 @@ BATCH = 500
 
 def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert outbox rows whose key is new (ON CONFLICT DO NOTHING); returns how many were."""
-    insert: Any = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     inserted = 0
     for i in range(0, len(rows), BATCH):
         stmt = (
-            insert(OutboxMessage)
+            insert_for(session, OutboxMessage.__table__)
             .values(list(rows[i : i + BATCH]))
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
             .returning(OutboxMessage.id)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.db import insert_for
 from storage.models import SharedValue
 
 # An expiry that is always past: the placeholder a lock creates for a value not yet set.
@@ -20,8 +20,7 @@ LONG_AGO = dt.datetime(1970, 1, 1)
 
 
 def _insert(session: Session):
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(SharedValue)
+    return insert_for(session, SharedValue.__table__)
 
 
 def get_value(session: Session, name: str, now: dt.datetime) -> str | None:

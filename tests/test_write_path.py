@@ -177,24 +177,6 @@ def test_a_second_writer_in_the_same_thread_fails_as_before_instead_of_waiting_f
     assert _lock_is_free(runtime)
 
 
-def test_claim_reading_pending_matches_claim_then_get(runtime):
-    from storage.inbound import Claimed, claim_reading_pending
-
-    with runtime.sessions.begin() as s:
-        put(s, "o1", "choose_person", {"options": [3, 4]}, dt.timedelta(minutes=10))
-        put(s, "o2", "choose_person", {"options": [1]}, dt.timedelta(minutes=-1))
-    with runtime.sessions.begin() as s:
-        assert claim_reading_pending(s, "m1", "o1", "text") == Claimed(
-            Pending("choose_person", {"options": [3, 4]})
-        )
-        assert claim_reading_pending(s, "m2", "o2", "text") == Claimed(None)  # expired, and removed
-        assert claim_reading_pending(s, "m3", "o3", "text") == Claimed(None)
-        assert claim_reading_pending(s, "m1", "o1", "text") is None  # already claimed: a retry
-    with runtime.sessions.begin() as s:
-        assert s.execute(text("SELECT openid FROM conversation_states")).scalars().all() == ["o1"]
-        assert s.execute(text("SELECT count(*) FROM inbound_messages")).scalar() == 3
-
-
 def test_contact_with_audit_as_writes_its_audit_row_and_nothing_for_a_repeat(runtime):
     from storage.models import AuditLog
 
@@ -213,71 +195,3 @@ def test_contact_with_audit_as_writes_its_audit_row_and_nothing_for_a_repeat(run
         ]
         assert all(r.at is not None for r in rows)
         assert s.scalar(select(func.count()).select_from(ContactRecord)) == 2
-
-
-def test_lookup_with_roster_is_lookup_and_assigned_roster(runtime):
-    """The roster read with the sender is the roster read on its own: order, duplicates, scope."""
-    from storage.bindings import lookup, lookup_with_roster
-    from storage.ledger import assigned_roster
-    from storage.models import OfficialBinding
-
-    official_id, a, _b = _people(runtime)
-    with runtime.sessions.begin() as s:
-        village_id = s.get(Person, a).village_id
-        names = ["王五", "李四", "张三", "Zoe", "阿九", "李四", "王五"]
-        extra = [Person(name=n, village_id=village_id, active=n != "阿九") for n in names]
-        s.add_all(extra)
-        s.flush()
-        s.add_all(
-            Assignment(official_id=official_id, person_id=p.id, kind="jurisdiction", start_date=DAY)
-            for p in extra
-        )
-        # assigned twice (jurisdiction and pairing), ended yesterday, ending today
-        s.add(Assignment(official_id=official_id, person_id=a, kind="pairing", start_date=DAY))
-        s.add(Assignment(official_id=official_id, person_id=extra[0].id, kind="pairing", start_date=DAY,
-                         end_date=DAY - dt.timedelta(days=1)))  # fmt: skip
-        s.add(Assignment(official_id=official_id, person_id=extra[1].id, kind="pairing", start_date=DAY,
-                         end_date=DAY))  # fmt: skip
-        other = Official(name="李委员", phone="13800000002", role="village_member")
-        s.add(other)
-        s.flush()
-        s.add_all([
-            OfficialBinding(openid="o_one", official_id=official_id, active=True),
-            OfficialBinding(openid="o_other", official_id=other.id, active=True),
-        ])  # fmt: skip
-    for day in (DAY, DAY + dt.timedelta(days=1)):
-        with runtime.sessions.begin() as s:
-            identity, roster, _version = lookup_with_roster(s, "o_one", day)
-            assert identity == lookup(s, "o_one")
-            assert roster == assigned_roster(s, official_id, day)
-            assert len(roster) == 8 and len({i for i, _n in roster}) == 8
-            assert lookup_with_roster(s, "o_other", day)[1] == []
-            assert lookup_with_roster(s, "o_nobody", day) == (lookup(s, "o_nobody"), None, None)
-
-
-def test_claim_reading_sender_is_claim_pending_and_lookup_with_roster(runtime):
-    from storage.bindings import lookup_with_roster
-    from storage.inbound import claim_reading_sender
-    from storage.models import HouseholdBinding, OfficialBinding
-
-    official_id, a, b = _people(runtime)
-    with runtime.sessions.begin() as s:
-        s.add(OfficialBinding(openid="o_official", official_id=official_id, active=True))
-        s.add(HouseholdBinding(openid="o_family", person_id=b, active=True))
-        put(s, "o_official", "choose_person", {"options": [a, b]}, dt.timedelta(minutes=10))
-        put(s, "o_family", "household_choose", {"options": [b]}, dt.timedelta(minutes=-1))
-    with runtime.sessions.begin() as s:
-        claimed = claim_reading_sender(s, "m1", "o_official", "text", DAY)
-        assert claimed is not None
-        assert claimed.pending == Pending("choose_person", {"options": [a, b]})
-        assert (claimed.identity, claimed.roster, claimed.version) == lookup_with_roster(s, "o_official", DAY)
-        assert claimed.identity.official.id == official_id and len(claimed.roster) == 2
-        family = claim_reading_sender(s, "m2", "o_family", "text", DAY)
-        assert family is not None and family.pending is None  # expired, and removed
-        assert [p.id for p in family.identity.persons] == [b] and family.roster is None
-        stranger = claim_reading_sender(s, "m3", "o_stranger", "voice", DAY)
-        assert stranger is not None and stranger.identity.official is None and not stranger.identity.persons
-        assert claim_reading_sender(s, "m1", "o_official", "text", DAY) is None  # a retry
-    with runtime.sessions.begin() as s:
-        assert s.execute(text("SELECT openid FROM conversation_states")).scalars().all() == ["o_official"]
-        assert s.execute(text("SELECT count(*) FROM inbound_messages")).scalar() == 3

@@ -13,7 +13,8 @@ from storage.audit import audit
 
 def _safe_next(target: str | None) -> str:
     """Only paths inside the dashboard; never another host (open redirect)."""
-    if target and target.startswith("/admin") and not target.startswith("//"):
+    if (target and target.startswith("/admin") and not target.startswith("//")
+            and target.isprintable() and "\\" not in target):  # no CR/LF, no tricks
         return target
     return url_for("admin.overview")
 

@@ -1,19 +1,35 @@
-"""The dashboard's one door to the reminders engine (`storage.due`): who is done, due, overdue.
+"""The dashboard's door to the due rules: who is done, due, overdue (`storage.due`).
 
-The rules themselves live in the engine; this module only asks it (county-wide counts and list
-pages grouped and cut in SQL by `storage.due_views`). While the engine is not installed every function returns None and the pages say so.
+A region's verdicts are judged once and kept by this worker for at most `MAX_AGE`: judging a
+county of 10^5 persons takes about a second (one streamed statement, a pass in Python), and
+the overview, the overdue pages and the officials' list all read the same rows. Each page says
+when they were judged ("数据截至 HH:MM"). A person's or an official's own page is judged afresh.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from bot.scheduling import policies_for
+from scheduler import festivals
+from scheduler.policies import Policies, Policy
+from scheduler.policies import county_policies as policies_by_county
+from scheduler.policies import rules_by_county as rules_of
+from storage.due import RulesByCounty, RuleStatus, iter_statuses, person_rule_status, sort_rows
+from storage.due_views import due_counts, status_page
+
+MAX_AGE_S = 60.0
+T = TypeVar("T")
+MAX_REGIONS = 8  # regions kept per worker (a county's rows are a few tens of MB)
 
 
 @dataclass(frozen=True)
@@ -24,129 +40,110 @@ class DueSummary:
 
 @dataclass(frozen=True)
 class DuePage:
-    rows: list[Any]  # the engine's RuleStatus rows of this page, in the engine's order
+    rows: list[RuleStatus]  # this page's rows, in the rules' order (overdue first)
     number: int  # 1-based page number actually shown (a page past the end shows the last)
-    total: int
+    total: int  # rows in the whole list
+    persons: int  # persons in the whole list
+    judged_at: dt.datetime  # when the rows were judged (UTC)
 
 
-def _engine() -> Any | None:
-    try:
-        return importlib.import_module("storage.due")
-    except ModuleNotFoundError:
-        return None
+class Verdicts:
+    """A snapshot of a region: every (assignment, rule) judged at `judged_at` (UTC), sorted, and
+    whatever a page derives from the region in the same minute (`memo`)."""
+
+    def __init__(self, rows: list[RuleStatus], judged_at: dt.datetime) -> None:
+        self.judged_at = judged_at
+        self.rows = sort_rows(rows)
+        self._memo: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`'s value, computed once per snapshot for `key`."""
+        with self._lock:
+            if key in self._memo:
+                return self._memo[key]
+        value = compute()
+        with self._lock:
+            return self._memo.setdefault(key, value)
+
+    def counts(self, by: str) -> dict:
+        return self.memo(("due_counts", by), lambda: due_counts(self.rows, by))
 
 
-def _views() -> Any | None:
-    return importlib.import_module("storage.due_views") if _engine() is not None else None
+class VerdictCache:
+    """A region's verdicts on a day, judged at most `MAX_AGE_S` ago (one per app, per worker)."""
+
+    def __init__(self, max_age_s: float = MAX_AGE_S, regions: int = MAX_REGIONS) -> None:
+        self.max_age_s, self.regions = max_age_s, regions
+        self._kept: OrderedDict[tuple, tuple[float, Verdicts]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, settings, today: dt.date, region_id: int) -> Verdicts:
+        key = (today, region_id)
+        now = time.monotonic()
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None and now - found[0] < self.max_age_s:
+                self._kept.move_to_end(key)
+                return found[1]
+        rows = list(iter_statuses(session, rules_by_county(session, settings), today,
+                                  region_id=region_id))
+        verdicts = Verdicts(rows, dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        with self._lock:
+            self._kept[key] = (now, verdicts)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.regions:
+                self._kept.popitem(last=False)
+        return verdicts
 
 
-def available() -> bool:
-    return _engine() is not None
-
-
-def due_rows(
-    session: Session,
-    settings: Any,
-    today: dt.date,
-    *,
-    region_id: int | None = None,
-    official_id: int | None = None,
-    statuses: tuple[str, ...] | None = None,
-) -> list[Any] | None:
-    """The engine's person×rule rows (person_id, official_id, rule_id, status, …) or None.
-
-    Rows come overdue first (most overdue first), as the engine orders them. For a whole county
-    use `summary`, `timeliness` or `page`, which group and cut in SQL.
-    """
-    engine = _engine()
-    if engine is None:
-        return None
-    rows = list(engine.person_rule_status(
-        session, rules_by_county(session, settings), today,
-        official_id=official_id, region_id=region_id, statuses=statuses,
-    ))
-    if session.get_bind().dialect.name == "postgresql":
-        # The engine raises work_mem for its one big query; with it PostgreSQL would hash whole
-        # province-wide tables for the dashboard's small, index-driven queries that follow.
-        session.execute(text("SET LOCAL work_mem TO DEFAULT"))
-    return rows
-
-
-def county_policies(session: Session, settings: Any) -> dict[int | None, Any]:
-    """County id -> its policy preset (the None key: the default), from the policy file."""
-    policies = importlib.import_module("scheduler.policies")
-    return policies.county_policies(session, _loaded_policies(settings))
-
-
-def rules_by_county(session: Session, settings: Any) -> dict[int | None, Any]:
-    policies = importlib.import_module("scheduler.policies")
-    return policies.rules_by_county(county_policies(session, settings))
-
-
-def festival_days(session: Session, settings: Any, county_id: int | None, year: int):
-    """(name, date) of the festivals the county's policy greets, in a solar year."""
-    festivals = importlib.import_module("scheduler.festivals")
-    loaded = _loaded_policies(settings)
-    policy = county_policies(session, settings).get(county_id) or loaded.preset(None)
-    return [
-        (name, day)
-        for name in policy.festivals
-        for day in festivals.dates_in_year(loaded.festivals[name], year)
-    ]
+def due_rows(session: Session, settings, today: dt.date, **scope) -> list[RuleStatus]:
+    """The (person, rule) rows of an official or a person (`official_id=`, `person_id=`)."""
+    return person_rule_status(session, rules_by_county(session, settings), today, **scope)
 
 
 @lru_cache(maxsize=4)
-def _policies_for(policy_file: str | None, default_policy: str | None) -> Any:
-    policies = importlib.import_module("scheduler.policies")
-    return policies.load_policies(policy_file, default_policy)
+def _loaded(settings) -> Policies:
+    """The policies as the scheduler loads them (`bot.scheduling`), once per settings."""
+    return policies_for(settings)
 
 
-def _loaded_policies(settings: Any) -> Any:
-    return _policies_for(settings.policy_file, settings.default_policy)
+def county_policies(session: Session, settings) -> dict[int | None, Policy]:
+    """County id -> its policy preset (the None key: the default), from the policy file."""
+    return policies_by_county(session, _loaded(settings))
 
 
-def summary(
-    session: Session, settings: Any, today: dt.date, region_id: int, village_ids: list[int]
-) -> DueSummary | None:
-    """Per village of `village_ids`: persons judged, all rules done, overdue (counted in SQL)."""
-    views = _views()
-    if views is None:
-        return None
-    counts = views.due_counts(session, rules_by_county(session, settings), today, "village",
-                              region_id=region_id)
+def rules_by_county(session: Session, settings) -> RulesByCounty:
+    return rules_of(county_policies(session, settings))
+
+
+def festival_days(session: Session, settings, county_id: int | None, year: int):
+    """(name, date) of the festivals the county's policy greets, in a solar year."""
+    loaded = _loaded(settings)
+    policy = county_policies(session, settings).get(county_id) or loaded.preset(None)
+    return [(name, day) for name in policy.festivals
+            for day in festivals.dates_in_year(loaded.festivals[name], year)]
+
+
+def summary(verdicts: Verdicts, village_ids: list[int]) -> DueSummary:
+    """Per village of `village_ids`: persons judged, all rules done, overdue."""
+    counts = verdicts.counts("village")
     wanted = set(village_ids)
     return DueSummary({v: (c.persons, c.done, c.overdue) for v, c in counts.items() if v in wanted})
 
 
-def timeliness(
-    session: Session, settings: Any, today: dt.date, region_id: int
-) -> dict[int, tuple[int, int]] | None:
+def timeliness(verdicts: Verdicts) -> dict[int, tuple[int, int]]:
     """official id -> (persons they answer for, of which not overdue on that official's rules)."""
-    views = _views()
-    if views is None:
-        return None
-    counts = views.due_counts(session, rules_by_county(session, settings), today, "official",
-                              region_id=region_id)
-    return {o: (c.persons, c.persons - c.overdue) for o, c in counts.items() if o is not None}
+    counts = verdicts.counts("official")
+    return {o: (c.persons, c.persons - c.overdue) for o, c in counts.items()}
 
 
-def page(
-    session: Session,
-    settings: Any,
-    today: dt.date,
-    *,
-    number: int,
-    size: int,
-    region_id: int | None = None,
-    official_id: int | None = None,
-    statuses: tuple[str, ...] | None = None,
-) -> DuePage | None:
-    """Page `number` of the engine's rows, sorted and cut in SQL (overdue first, longest first)."""
-    views = _views()
-    if views is None:
-        return None
-    found = views.status_page(
-        session, rules_by_county(session, settings), today, offset=(number - 1) * size,
-        limit=size, region_id=region_id, official_id=official_id, statuses=statuses,
-    )
-    return DuePage(found.rows, found.offset // size + 1, found.total)
+def page(verdicts: Verdicts, *, number: int, size: int, official_id: int | None = None,
+         statuses: tuple[str, ...] | None = None) -> DuePage:
+    """Page `number` of the sorted rows (overdue first, longest first)."""
+    chosen = verdicts.memo(("list", official_id, statuses), lambda: status_page(
+        verdicts.rows, offset=0, limit=len(verdicts.rows) or 1, official_id=official_id,
+        statuses=statuses).rows)  # the whole list, filtered once per snapshot
+    found = status_page(chosen, offset=(number - 1) * size, limit=size)
+    return DuePage(found.rows, found.offset // size + 1, found.total, found.persons,
+                   verdicts.judged_at)

@@ -7,7 +7,6 @@ account's region and shapes their results for the page.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import io
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,9 @@ from sqlalchemy.orm import Session
 
 from bot.admin import texts
 from bot.admin.scope import Scope
+from storage import export, roster
+from storage.clock import LocalClock
+from storage.roster import headers, values
 
 EXPORTS = {"contacts": "访视台账", "register": "登记表", "needs": "诉求台账"}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,34 +32,16 @@ class ImportOutcome:
     notices: list[str] = field(default_factory=list)
 
 
-def _module(name: str) -> Any | None:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and name.startswith(exc.name):
-            return None
-        raise
-
-
-def export_available() -> bool:
-    return _module("storage.export") is not None
-
-
-def import_available() -> bool:
-    return _module("storage.roster") is not None
-
-
 def export_xlsx(
-    session: Session, kind: str, village_ids: list[int], start: dt.date, end: dt.date, private: bool
-) -> bytes | None:
-    """The ledger `kind` for these villages and dates as XLSX bytes; None without the writers."""
-    export = _module("storage.export")
-    if export is None:
-        return None
+    session: Session, kind: str, village_ids: list[int], start: dt.date, end: dt.date,
+    private: bool, clock: LocalClock,
+) -> bytes:
+    """The ledger `kind` for these villages and dates (local days of `clock`) as XLSX bytes."""
+    rows: Any
     if kind == "contacts":
         rows, columns = export.iter_contact_rows(session, start, end, village_ids), export.CONTACT_COLUMNS
     elif kind == "needs":
-        rows, columns = export.iter_need_rows(session, start, end, village_ids), export.NEED_COLUMNS
+        rows, columns = export.iter_need_rows(session, start, end, village_ids, clock=clock), export.NEED_COLUMNS
     else:  # the 登记表 is the roster as it stands; the period does not apply
         rows = export.iter_register_rows(session, village_ids, mask=not private)
         columns = export.REGISTER_COLUMNS
@@ -76,14 +60,11 @@ def import_roster(
         return ImportOutcome(False, False, texts.IMPORT_NO_FILE)
     if not upload.filename.lower().endswith((".csv", ".xlsx")):
         return ImportOutcome(False, False, texts.IMPORT_BAD_TYPE)
-    roster = _module("storage.roster")
-    if roster is None:
-        return ImportOutcome(False, False, texts.IMPORT_UNAVAILABLE)
     try:
         table = roster.read_table(upload.read(), name=upload.filename)
     except roster.RosterFileError as exc:
         return ImportOutcome(False, False, str(exc))
-    table, outside = _keep_in_scope(roster, table, kind, scope)
+    table, outside = _keep_in_scope(table, kind, scope)
     importer = roster.import_officials if kind == "officials" else roster.import_persons
     report = importer(session, table, today, skip_invalid=skip_bad or False, actor=actor)
     errors = sorted([(e.row, str(e)) for e in report.errors] + outside)
@@ -98,10 +79,9 @@ def import_roster(
     return ImportOutcome(True, True, message, errors, report.notices())
 
 
-def _keep_in_scope(roster: Any, table: Any, kind: str, scope: Scope) -> tuple[Any, list]:
+def _keep_in_scope(table: roster.Table, kind: str, scope: Scope
+                   ) -> tuple[roster.Table, list[tuple[int, str]]]:
     """The table without rows naming a county or township outside the scope, and their errors."""
-    headers = importlib.import_module("storage.roster.headers")
-    values = importlib.import_module("storage.roster.values")
     spec = headers.OFFICIAL_HEADERS if kind == "officials" else headers.PERSON_HEADERS
     columns, _ = headers.map_headers(table.headers, spec, ())
     county = scope.root.name if scope.county_level else scope.parent_name

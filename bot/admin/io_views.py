@@ -10,7 +10,7 @@ from bot.admin.card_data import village_cards
 from bot.admin.cards import render_cards
 from bot.admin.periods import KINDS, parse_period
 from bot.admin.scope import OutOfScope
-from bot.admin.web import int_arg, reading, scope, today, writing
+from bot.admin.web import int_arg, reading, runtime, scope, today, writing
 from storage.audit import audit
 from storage.models import VILLAGE
 
@@ -21,8 +21,6 @@ def data():
         sc = scope(s)
     return render_template(
         "admin/data.html", scope=sc, kinds=KINDS, exports=io_adapters.EXPORTS,
-        export_available=io_adapters.export_available(),
-        import_available=io_adapters.import_available(),
     )
 
 
@@ -61,10 +59,9 @@ def export(kind: str):
         except OutOfScope:
             abort(404)
         body = io_adapters.export_xlsx(
-            s, kind, village_ids, period.start, period.end, current_user.can_view_private
+            s, kind, village_ids, period.start, period.end, current_user.can_view_private,
+            runtime().clock,
         )
-        if body is None:
-            abort(404)
         audit(s, current_user.actor, f"export.{kind}", "region", region_id or sc.root.id,
               start=period.start.isoformat(), end=period.end.isoformat())
     name = f"{io_adapters.EXPORTS[kind]}-{period.label}.xlsx"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.admin import due_status, mobile_bp, texts
 from bot.admin.web import reading, runtime, today
 from bot.due_links import read_due_token
-from storage.models import Official, Person, Region
+from storage.models import Official, Region
 
 SHOWN = ("overdue", "due_soon")
 
@@ -27,12 +27,9 @@ def due_list(token: str):
         rows = due_status.due_rows(
             s, runtime().settings, day, official_id=official_id, statuses=SHOWN
         )
-        if rows is None:
-            return render_template("admin/mobile_due.html", error=texts.NO_DUE_ENGINE), 503, headers
-        chosen = [r for r in rows if r.status in SHOWN]  # in the engine's order
+        chosen = rows  # overdue first, most overdue first
         villages = dict(s.execute(
-            select(Person.id, Region.name).join(Region, Region.id == Person.village_id)
-            .where(Person.id.in_({r.person_id for r in chosen}))
+            select(Region.id, Region.name).where(Region.id.in_({r.village_id for r in chosen}))
         ).all()) if chosen else {}
         return render_template(
             "admin/mobile_due.html", official=official, rows=chosen, villages=villages, day=day,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from bot.admin import bp, texts
 from bot.admin.needs_board import NeedChange, NeedChangeError, change_need
@@ -32,7 +32,7 @@ def needs():
             villages = sc.villages_of(region_id)
         except OutOfScope:
             abort(404)
-        base = [Person.village_id.in_(villages)]
+        base: list[ColumnElement[bool]] = [Person.village_id.in_(villages)]
         if urgent_only:
             base.append(Need.urgency == "urgent")
         tallies = dict(
@@ -75,12 +75,12 @@ def _owner_choices(session, sc: Scope, person: Person) -> list[Official]:
     ))
 
 
-@bp.get("/needs/<int:need_id>")
+@bp.get("/needs/<int(max=2147483647):need_id>")
 def need(need_id: int):
     with reading() as s:
         sc = scope(s)
         n = in_scope(_need_in_scope, s, sc, need_id)
-        person = s.get(Person, n.person_id)
+        person = s.get_one(Person, n.person_id)
         notes = s.scalars(select(NeedNote).where(NeedNote.need_id == n.id).order_by(NeedNote.id)).all()
         owner = s.get(Official, n.owner_official_id) if n.owner_official_id else None
         return render_template(
@@ -96,7 +96,7 @@ def _next(status: str) -> set[str]:
     return TRANSITIONS.get(status, set())
 
 
-@bp.post("/needs/<int:need_id>")
+@bp.post("/needs/<int(max=2147483647):need_id>")
 def update_need(need_id: int):
     form = request.form
     owner_id = int(form["owner"]) if form.get("owner", "").isdigit() else None
@@ -110,7 +110,7 @@ def update_need(need_id: int):
         sc = scope(s)
         n = in_scope(_need_in_scope, s, sc, need_id)
         if owner_id is not None and owner_id not in {
-            o.id for o in _owner_choices(s, sc, s.get(Person, n.person_id))
+            o.id for o in _owner_choices(s, sc, s.get_one(Person, n.person_id))
         }:
             flash(texts.NEED_OWNER_OUT_OF_SCOPE)
             return redirect(url_for("admin.need", need_id=need_id))

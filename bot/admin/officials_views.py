@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask import current_app, render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from bot.admin import bp, due_status
 from bot.admin.scope import official_in_scope, officials_in_scope
-from bot.admin.web import in_scope, page_from_request, reading, runtime, scope, today
+from bot.admin.web import in_scope, page_from_request, reading, runtime, scope, today, verdicts
 from bot.due_links import due_url
 from storage.models import PAIRING, Assignment, Official, Person
 
@@ -25,8 +25,6 @@ def quota_of(official: Official, quotas: dict[str, int] = PAIRING_QUOTA) -> int 
 
 def quotas_for(session, sc) -> dict[str, int]:
     """The county policy's pairing quotas when it sets them, else seed 003's."""
-    if not due_status.available():
-        return PAIRING_QUOTA
     county_id = sc.root.id if sc.county_level else sc.root.parent_id
     policies = due_status.county_policies(session, runtime().settings)
     policy = policies.get(county_id) or policies.get(None)
@@ -39,7 +37,7 @@ def officials():
     short_only = request.args.get("short") == "1"
     with reading() as s:
         sc = scope(s)
-        where = [Official.id.in_(officials_in_scope(sc)), Official.active.is_(True)]
+        where: list[ColumnElement[bool]] = [Official.id.in_(officials_in_scope(sc)), Official.active.is_(True)]
         if role:
             where.append(Official.role == role)
         loads = _loads(s, where)
@@ -51,15 +49,16 @@ def officials():
             ]
         page = page_from_request(len(chosen))
         shown = chosen[page.offset : page.offset + page.size]
-        timely = due_status.timeliness(s, runtime().settings, today(), sc.root.id)
+        judged = verdicts(s, sc.root.id)
+        timely = due_status.timeliness(judged)
         items = [
             (o, sc.path(o.region_id) if o.region_id in sc.nodes else "", loads.get(o.id, {}),
-             quota_of(o, quotas), (timely or {}).get(o.id))
+             quota_of(o, quotas), timely.get(o.id))
             for o in shown
         ]
     return render_template(
         "admin/officials.html", items=items, page=page, scope=sc, role=role, short_only=short_only,
-        due_available=timely is not None,
+        as_of=judged.judged_at,
     )
 
 
@@ -75,7 +74,7 @@ def _loads(session, where) -> dict[int, dict[str, int]]:
     return loads
 
 
-@bp.get("/officials/<int:official_id>")
+@bp.get("/officials/<int(max=2147483647):official_id>")
 def official(official_id: int):
     with reading() as s:
         sc = scope(s)
@@ -88,14 +87,14 @@ def official(official_id: int):
         ).all()
         rows = due_status.due_rows(s, runtime().settings, today(), official_id=o.id)
         visible = {p.id for _, p in assigned}
-        rules = [r for r in rows or [] if r.person_id in visible]  # in the engine's order
+        rules = [r for r in rows if r.person_id in visible]  # in the engine's order
         settings = runtime().settings
         link = due_url(settings.base_url, current_app.config["SECRET_KEY"], o.id)
         return render_template(
             "admin/official.html", o=o, assigned=assigned, rules=rules,
             quota=quota_of(o, quotas_for(s, sc)),
             pairings=sum(1 for a, _ in assigned if a.kind == PAIRING and a.end_date is None),
-            due_available=rows is not None, link=link, where=sc.path(o.region_id)
+            link=link, where=sc.path(o.region_id)
             if o.region_id in sc.nodes else "",
             paths={p.id: sc.path(p.village_id) for _, p in assigned},
         )

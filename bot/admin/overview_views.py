@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import abort, render_template, request
 
 from bot.admin import bp, due_status
-from bot.admin.festivals import festival_window, last_festival, standard_festivals
+from bot.admin.festivals import festival_window, last_festival
 from bot.admin.overview_data import Counts, monthly_trend, total, village_counts
 from bot.admin.periods import last_months, parse_period
 from bot.admin.scope import OutOfScope
-from bot.admin.web import int_arg, reading, runtime, scope, today
+from bot.admin.web import int_arg, reading, runtime, scope, today, verdicts
 
 SORT_KEYS = {
     "name": lambda name, c: name,
@@ -47,14 +49,19 @@ def overview():
         except OutOfScope:
             abort(404)
         village_ids = [v.id for v in villages]
-        due = due_status.summary(s, runtime().settings, day, region_id or sc.root.id, village_ids)
-        counts = village_counts(s, village_ids, period.start, period.end, window, due)
-        trend = monthly_trend(s, village_ids, last_months(day)) if village_ids else []
+        # Every number on the page comes from one snapshot of the region, at most a minute old.
+        judged = verdicts(s, region_id or sc.root.id)
+        counts = judged.memo(
+            ("counts", tuple(village_ids), period.start, period.end, window),
+            lambda: village_counts(s, village_ids, period.start, period.end, window,
+                                   due_status.summary(judged, village_ids)))
+        trend = judged.memo(("trend", tuple(village_ids)), lambda: monthly_trend(
+            s, village_ids, last_months(day)) if village_ids else [])
     by_township: dict[int, Counts] = {}
     for v in villages:
-        by_township.setdefault(v.parent_id, Counts()).add(counts[v.id])
+        by_township.setdefault(cast(int, v.parent_id), Counts()).add(counts[v.id])
     village_rows = [
-        (v.name, counts[v.id], v.id, sc.nodes[v.parent_id].name)
+        (v.name, counts[v.id], v.id, sc.nodes[cast(int, v.parent_id)].name)
         for v in villages
         if not name_filter or name_filter in v.name
     ]
@@ -74,16 +81,14 @@ def overview():
         trend=trend,
         festival=festival,
         window=window,
-        due_available=due is not None,
         sort=sort,
         descending=descending,
         name_filter=name_filter,
+        as_of=judged.judged_at,
     )
 
 
 def _festival_days(session, sc):
-    if not due_status.available():
-        return standard_festivals
     county_id = sc.root.id if sc.county_level else sc.root.parent_id
     return lambda year: due_status.festival_days(session, runtime().settings, county_id, year)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from bot.admin import bp, due_status, person_data
 from bot.admin.scope import OutOfScope, person_in_scope
@@ -18,6 +18,7 @@ from bot.admin.web import (
     runtime,
     scope,
     today,
+    verdicts,
 )
 from storage.models import HARDSHIP_FLAGS, Official, Person
 
@@ -38,7 +39,7 @@ def persons():
     flag = request.args.get("flag", "")
     with reading() as s:
         sc = scope(s)
-        where = [Person.village_id.in_(_villages(sc, region_id)), Person.active.is_(True)]
+        where: list[ColumnElement[bool]] = [Person.village_id.in_(_villages(sc, region_id)), Person.active.is_(True)]
         if q:
             where.append(or_(Person.name.contains(q), Person.address.contains(q)))
         if flag in HARDSHIP_FLAGS:
@@ -56,14 +57,13 @@ def persons():
     )
 
 
-@bp.get("/persons/<int:person_id>")
+@bp.get("/persons/<int(max=2147483647):person_id>")
 def person(person_id: int):
     private = current_user.can_view_private
     with reading() as s:
         sc = scope(s)
         p = in_scope(person_in_scope, s, sc, person_id)
-        rows = due_status.due_rows(s, runtime().settings, today(), region_id=p.village_id)
-        rules = [r for r in rows or [] if r.person_id == p.id]
+        rules = due_status.due_rows(s, runtime().settings, today(), person_id=p.id)
         officials = _official_names(s, {r.official_id for r in rules})
         return render_template(
             "admin/person.html",
@@ -75,10 +75,9 @@ def person(person_id: int):
             address_shown=person_data.shown_text(p.address, private),
             guardians=person_data.guardians(s, p, private),
             assignments=person_data.assignments(s, p.id),
-            events=person_data.timeline(s, p.id, private),
+            events=person_data.timeline(s, p.id, private, runtime().clock),
             rules=rules,
             officials=officials,
-            due_available=rows is not None,
             private=private,
         )
 
@@ -100,12 +99,9 @@ def overdue():
         sc = scope(s)
         _villages(sc, region_id)  # 404 outside the account's region
         found = due_status.page(
-            s, runtime().settings, today(), number=max(1, int_arg("page", 1) or 1),
-            size=PAGE_SIZE, region_id=region_id or sc.root.id, official_id=official_id,
-            statuses=wanted,
+            verdicts(s, region_id or sc.root.id), number=max(1, int_arg("page", 1) or 1),
+            size=PAGE_SIZE, official_id=official_id, statuses=wanted,
         )
-        if found is None:
-            return render_template("admin/overdue.html", available=False, scope=sc)
         page = Page(found.number, PAGE_SIZE, found.total)
         shown = found.rows
         person_village = dict(s.execute(
@@ -114,6 +110,6 @@ def overdue():
         officials = _official_names(s, {r.official_id for r in shown})
         items = [(r, sc.path(person_village[r.person_id]), officials.get(r.official_id)) for r in shown]
     return render_template(
-        "admin/overdue.html", available=True, items=items, page=page, scope=sc,
+        "admin/overdue.html", items=items, page=page, scope=sc, persons=found.persons, as_of=found.judged_at,
         region_id=region_id, official_id=official_id, status=status,
     )

@@ -1,10 +1,9 @@
-"""Calendar periods the dashboard reports on (Asia/Shanghai dates)."""
+"""Calendar periods the dashboard reports on (local dates, LIANXIN_TIMEZONE)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 KINDS = ("month", "quarter", "year")
 
@@ -22,10 +21,6 @@ class Period:
         if self.kind == "quarter":
             return f"{self.start.year}年第{(self.start.month - 1) // 3 + 1}季度"
         return f"{self.start.year}年{self.start.month}月"
-
-
-def today_in(timezone: str) -> dt.date:
-    return dt.datetime.now(ZoneInfo(timezone)).date()
 
 
 def period_containing(kind: str, day: dt.date) -> Period:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.admin import texts
+from storage.clock import LocalClock
 from storage.masking import mask_id, mask_phone, mask_text
 from storage.models import (
     HARDSHIP_FLAGS,
@@ -20,11 +21,6 @@ from storage.models import (
     Person,
     PersonGuardian,
 )
-
-
-def local_date(utc_naive: dt.datetime) -> dt.date:
-    """The Asia/Shanghai calendar date of a stored naive-UTC timestamp."""
-    return (utc_naive + dt.timedelta(hours=8)).date()  # China has kept UTC+8 without DST since 1991
 
 
 def shown_id(number: str | None, private: bool) -> str:
@@ -79,8 +75,10 @@ class Event:
     link_need_id: int | None = None
 
 
-def timeline(session: Session, person_id: int, private: bool, limit: int = 200) -> list[Event]:
-    """Contacts (voided ones left out) and needs with their notes, newest first."""
+def timeline(session: Session, person_id: int, private: bool, clock: LocalClock,
+             limit: int = 200) -> list[Event]:
+    """Contacts (voided ones left out) and needs with their notes (dated by `clock`), newest
+    first."""
     events: list[Event] = []
     contacts = session.execute(
         select(ContactRecord, Official.name)
@@ -109,7 +107,7 @@ def timeline(session: Session, person_id: int, private: bool, limit: int = 200) 
         if notes:
             detail += "｜" + "；".join(shown_text(n.text, private) for n in notes)
         events.append(Event(
-            local_date(need.created_at), "need",
+            clock.today(need.created_at), "need",
             f"诉求 #{need.id} {texts.NEED_CATEGORIES.get(need.category, need.category)} · "
             f"{texts.URGENCY.get(need.urgency, need.urgency)} · "
             f"{texts.NEED_STATUS.get(need.status, need.status)}",

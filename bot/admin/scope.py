@@ -64,9 +64,6 @@ class Scope:
         except KeyError:
             raise OutOfScope(region_id) from None
 
-    def township_of(self, village_id: int) -> Node:
-        return self.nodes[self.nodes[village_id].parent_id or village_id]
-
     def path(self, region_id: int) -> str:
         """'安定镇 / 五里村' (the part below the account's root)."""
         names, node = [], self.nodes.get(region_id)
@@ -89,8 +86,8 @@ def scope_for_region(session: Session, region_id: int) -> Scope:
             )
         ).all()
         frontier = []
-        for rid, name, level, parent in children:
-            nodes[rid] = Node(rid, name, level, parent)
+        for rid, name, level, parent_id in children:
+            nodes[rid] = Node(rid, name, level, parent_id)
             if level != VILLAGE:  # villages have no children; skip a query over all of them
                 frontier.append(rid)
     parent = root.parent.name if root.parent is not None else ""

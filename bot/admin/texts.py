@@ -17,7 +17,8 @@ PERIODS = {"month": "本月", "quarter": "本季度", "year": "本年"}
 
 STATUS = {"done": "已完成", "due_soon": "即将到期", "due": "未到期", "overdue": "逾期"}
 
-CHANNELS = {**labels.CHANNELS, None: labels.NO_CHANNEL}
+CHANNELS: dict[str | None, str] = {key: label for key, label in labels.CHANNELS.items()}
+CHANNELS[None] = labels.NO_CHANNEL
 
 CONTACT_STATUS = labels.CONTACT_STATUSES
 
@@ -49,10 +50,8 @@ IMPORT_SKIPPED = "跳过了 {bad} 行有错误的行（见下表）。"
 IMPORT_NO_FILE = "请选择要上传的 CSV 或 XLSX 文件。"
 IMPORT_BAD_TYPE = "只能上传 CSV 或 XLSX 文件。"
 
-NO_DUE_ENGINE = "提醒模块尚未启用，逾期与完成率暂不可用。"
 CARD_SCAN_OR_SEND = "扫码或发送：{text}"
 CARD_NO_OFFICIAL = "（尚未安排）"
-IMPORT_UNAVAILABLE = "花名册导入模块尚未启用。"
 IMPORT_OUT_OF_SCOPE = "第 {row} 行 区域：“{where}”不在您的管辖范围内"
 
 HOUSEHOLD_NEED_TITLE = "诉求办理进展"

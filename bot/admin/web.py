@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 from flask import Flask, abort, current_app, g, render_template, request
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot.admin import bp, texts
-from bot.admin.periods import today_in
+from bot.admin.due_status import VerdictCache, Verdicts
 from bot.admin.scope import OutOfScope, Scope, scope_for_region
+from storage.db import plan_for_parameters
+from storage.masking import mask_text
 from storage.models import AdminUser
 
 login_manager = LoginManager()
@@ -56,6 +57,7 @@ def set_up_app(app: Flask) -> None:
         REMEMBER_COOKIE_SECURE=runtime.settings.base_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
     )
+    app.extensions["lianxin.verdicts"] = VerdictCache()
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
@@ -97,9 +99,7 @@ def plan_settings(session: Session) -> None:
     the overview's queries then took 5-10 times longer from the tenth request on, so every
     dashboard statement is planned for its own parameters (planning costs about a millisecond).
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    plan_for_parameters(session)
 
 
 @contextmanager
@@ -109,10 +109,16 @@ def writing() -> Iterator[Session]:
         yield s
 
 
+def verdicts(session: Session, region_id: int) -> Verdicts:
+    """The region's due verdicts today, judged at most a minute ago (`due_status`)."""
+    cache: VerdictCache = current_app.extensions["lianxin.verdicts"]
+    return cache.get(session, runtime().settings, today(), region_id)
+
+
 def today() -> dt.date:
-    """Asia/Shanghai today; tests pin it with app.config['LIANXIN_TODAY']."""
+    """Today under LIANXIN_TIMEZONE; tests pin it with app.config['LIANXIN_TODAY']."""
     pinned = current_app.config.get("LIANXIN_TODAY")
-    return pinned if pinned else today_in(runtime().settings.timezone)
+    return pinned if pinned else runtime().clock.today()
 
 
 def scope(session: Session) -> Scope:
@@ -129,9 +135,17 @@ def in_scope(fn, *args: Any):
         abort(404)
 
 
+MAX_ID = 2**31 - 1  # the databases' integer ids; a longer number names nothing
+
+
 def int_arg(name: str, default: int | None = None) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else default
+    if not (value.isascii() and value.isdigit()):
+        return default
+    number = int(value)
+    if name != "page" and number > MAX_ID:
+        abort(404)
+    return number
 
 
 @dataclass(frozen=True)
@@ -169,9 +183,6 @@ def _guard():
 def _no_store(response):
     # Pages name disabled persons; keep them out of shared caches and the back-button cache.
     response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 
 
@@ -192,6 +203,21 @@ def local_time(utc_naive: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> st
         return ""
     zone = ZoneInfo(runtime().settings.timezone)
     return utc_naive.replace(tzinfo=dt.UTC).astimezone(zone).strftime(fmt)
+
+
+@bp.app_template_filter("local_hm")
+def local_hm(at: dt.datetime) -> str:
+    """A naive UTC time as HH:MM in the configured time zone."""
+    return at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(runtime().settings.timezone)).strftime("%H:%M")
+
+
+@bp.app_template_filter("private")
+def private(text: str | None) -> str:
+    """A person's words as this user may see them: phone and ID numbers masked without the
+    right to see private data."""
+    if not text:
+        return ""
+    return text if getattr(current_user, "can_view_private", False) else mask_text(text)
 
 
 @bp.app_template_filter("pct")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import click
 
@@ -23,6 +24,19 @@ class CliState:
 
 
 pass_state = click.make_pass_decorator(CliState, ensure=True)
+
+
+def refuse_development_secrets(settings) -> None:  # type: ignore[no-untyped-def]
+    """Stop a real deployment that still runs on development secrets; warn `make run`."""
+    from bot.settings import development_secrets, development_warning
+
+    problems = development_secrets(settings)
+    if problems:
+        click.echo(problems[0], err=True)
+        sys.exit(1)
+    warning = development_warning(settings)
+    if warning:
+        click.echo(warning, err=True)
 
 
 @click.group()

@@ -61,7 +61,7 @@ def card(state: CliState, person: str, village: str | None, out: str | None, pri
     # The WeChat call happens outside any transaction (the token store needs its own).
     qr_note, new_url = _permanent_qr(state, scene_code, qr_url)
     with state.runtime.sessions.begin() as s:
-        target = s.get(Person, person_id)
+        target = s.get_one(Person, person_id)
         if new_url:
             household_code(s, target, "cli").qr_url = new_url
             s.flush()
@@ -93,10 +93,10 @@ def _find_person(session, query: str, village: str | None):  # type: ignore[no-u
 
 def _permanent_qr(state: CliState, code: str, qr_url: str | None) -> tuple[str, str | None]:
     """Ask WeChat once for the card's permanent QR code (scene hh:<code>); (note, new URL)."""
+    from bot.scheduling import push_configured
     from bot.wechat.errors import WeChatAPIError, WeChatTransportError
     from bot.wechat.factory import make_client
     from handlers.bind import scene_for_code
-    from scheduler.reminders import push_configured
 
     if qr_url:
         return "二维码为永久二维码。", None

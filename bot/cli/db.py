@@ -1,4 +1,4 @@
-"""`lianxin db upgrade|downgrade|current`."""
+"""`lianxin db upgrade|downgrade|rebuild`."""
 
 from __future__ import annotations
 
@@ -32,6 +32,17 @@ def downgrade(state: CliState, revision: str) -> None:
 
     run_downgrade(state.runtime.engine, revision)
     click.echo(f"数据库已回退到 {revision}")
+
+
+@db.command("rebuild")
+@pass_state
+def rebuild(state: CliState) -> None:
+    """Recompute contact_dates from the contacts (after a bulk load that went around the ledger)."""
+    from storage.contact_dates import rebuild as run_rebuild
+
+    with state.runtime.sessions.begin() as session:
+        rows = run_rebuild(session)
+    click.echo(f"已按联系记录重建 contact_dates：{rows} 行")
 
 
 COMMANDS = [db]

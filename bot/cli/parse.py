@@ -21,6 +21,8 @@ from collections.abc import Iterable
 
 import click
 
+from bot.cli import CliState, pass_state
+
 
 def _roster(value: str | None) -> list[str]:
     if not value:
@@ -38,19 +40,20 @@ def _today(value: str | None) -> dt.date | None:
 
 
 @click.command("parse")
-@click.option("--today", "today_text", metavar="YYYY-MM-DD", help="The date messages are read on (default: today in Asia/Shanghai).")
+@click.option("--today", "today_text", metavar="YYYY-MM-DD", help="The date messages are read on (default: today, LIANXIN_TIMEZONE).")
 @click.option("--roster", "roster_text", metavar="张三,李四,…", help="The sender's roster, comma separated.")
 @click.option("--role", type=click.Choice(["official", "household"]), default="official", show_default=True)
 @click.option("--input", "input_file", type=click.File("r", encoding="utf-8-sig"), help="Parse every line of FILE ('-' for stdin).")
 @click.argument("text", required=False)
-def parse(today_text: str | None, roster_text: str | None, role: str, input_file, text: str | None) -> None:
+@pass_state
+def parse(state: CliState, today_text: str | None, roster_text: str | None, role: str, input_file, text: str | None) -> None:
     """解析一条消息（或 --input 文件的每一行），输出 JSON。"""
     from handlers.parsing import load
     from handlers.parsing import parse as parse_message
 
     if (text is None) == (input_file is None):
         raise click.UsageError("给出 TEXT 或 --input FILE（二选一）")
-    today, roster = _today(today_text), _roster(roster_text)
+    today, roster = _today(today_text) or state.runtime.clock.today(), _roster(roster_text)
     load()
     lines: Iterable[str] = (
         [text] if text is not None else (line.rstrip("\r\n") for line in input_file)

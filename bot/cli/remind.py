@@ -11,22 +11,14 @@ from bot.cli import CliState, pass_state
 
 
 def _policies(state: CliState):
-    from scheduler.policies import load_policies
+    from bot.scheduling import policies_for
 
-    return load_policies(settings=state.runtime.settings)
-
-
-def _now(day: dt.date | None, hour: int) -> dt.datetime:
-    from scheduler.clock import at_local
-
-    if day is None:
-        return dt.datetime.now(dt.UTC)
-    return at_local(day, hour)
+    return policies_for(state.runtime.settings)
 
 
 @click.command("remind")
 @click.option("--today", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Run as on this day (Asia/Shanghai, at the digest hour).")
+              help="Run as on this day (LIANXIN_TIMEZONE, at the digest hour).")
 @click.option("--dry-run", is_flag=True, help="Only print what would be queued.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per message.")
 @click.option("--kind", "kinds", multiple=True,
@@ -41,7 +33,8 @@ def remind(state: CliState, day, dry_run: bool, as_json: bool, kinds) -> None:
     from scheduler.render import full_text
 
     policies = _policies(state)
-    now = _now(day.date() if day else None, policies.schedule.digest_hour)
+    now = (policies.schedule.clock.at(day.date(), policies.schedule.digest_hour) if day
+           else dt.datetime.now(dt.UTC))
     kinds = kinds or tuple(JOBS)
     rt = state.runtime
     count = 0
@@ -74,21 +67,20 @@ def outbox() -> None:
 
 @outbox.command("send")
 @click.option("--now", "at", type=click.DateTime(["%Y-%m-%dT%H:%M"]), default=None,
-              help="Send as at this Asia/Shanghai time (quiet hours, back-off); default now.")
+              help="Send as at this local time (LIANXIN_TIMEZONE; quiet hours, back-off); default now.")
 @pass_state
 def outbox_send(state: CliState, at) -> None:
     """Send every due row once and exit."""
-    from scheduler import reminders
-    from scheduler.clock import SHANGHAI
+    from bot.scheduling import make_pusher, push_configured, sender_config
     from scheduler.outbox import send_once
 
     rt = state.runtime
-    if not reminders.push_configured(rt.settings):
+    if not push_configured(rt.settings):
         raise click.ClickException("未配置微信公众号（WECHAT_APP_ID 等），消息留在发件箱中，未发送。")
-    config = reminders.sender_config(rt.settings, _policies(state))
-    now_fn = (lambda: at.replace(tzinfo=SHANGHAI)) if at else None
-    report = send_once(rt.sessions, reminders.make_pusher(rt.settings, rt.sessions), config,
-                       now_fn)
+    policies = _policies(state)
+    config = sender_config(rt.settings, policies)
+    now_fn = (lambda: at.replace(tzinfo=policies.schedule.clock.zone)) if at else None
+    report = send_once(rt.sessions, make_pusher(rt), config, now_fn)
     click.echo(f"已发送 {report.sent}，失败待重试 {report.failed}，放弃 {report.dead}"
                + (f"，暂停至 {report.paused_until} UTC" if report.paused_until else ""))
 
@@ -146,12 +138,16 @@ def scheduler(state: CliState, leader_ttl: float, standby_poll: float) -> None:
     import signal
     import threading
 
+    from bot.cli import refuse_development_secrets
+    from bot.scheduling import wiring
     from scheduler.service import run_forever
 
+    refuse_development_secrets(state.runtime.settings)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    run_forever(state.runtime, _policies(state), stop,
+    policies = _policies(state)
+    run_forever(wiring(state.runtime, policies), policies, stop,
                 ttl=dt.timedelta(seconds=leader_ttl), poll=standby_poll)
 
 

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -22,7 +21,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 def _today(state: CliState, given: dt.datetime | None) -> dt.date:
     if given is not None:
         return given.date()
-    return dt.datetime.now(ZoneInfo(state.runtime.settings.timezone)).date()
+    return state.runtime.clock.today()
 
 
 # ---- import ---------------------------------------------------------------------------------
@@ -38,7 +37,7 @@ def _import_command(kind: str):
     @click.option("--skip-invalid", is_flag=True, help="Import the good rows; write bad ones to --rejects.")
     @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
                   help="Where rejected rows go (default: FILE.rejects.csv next to FILE).")
-    @click.option("--today", type=_DATE, help="Import day (default: today, Asia/Shanghai).")
+    @click.option("--today", type=_DATE, help="Import day (default: today, LIANXIN_TIMEZONE).")
     @pass_state
     def command(state: CliState, file: Path, skip_invalid: bool, rejects: Path | None,
                 today: dt.datetime | None) -> None:
@@ -140,7 +139,8 @@ def export_needs(state, fmt, out, date_from, date_to, regions) -> None:
     from storage.export import NEED_COLUMNS, iter_need_rows
 
     def rows(session):
-        return iter_need_rows(session, _day(date_from), _day(date_to), _villages(session, regions))
+        return iter_need_rows(session, _day(date_from), _day(date_to), _villages(session, regions),
+                              clock=state.runtime.clock)
 
     _export(state, "needs", fmt, out, rows, NEED_COLUMNS)
 
@@ -180,7 +180,7 @@ def _export(state: CliState, kind: str, fmt: str, out: Path | None, rows, column
     from storage.export import texts, write_csv, write_jsonl, write_xlsx
 
     if fmt == "xlsx" and out is None:
-        out = Path(f"{texts.SHEET_TITLES[kind]}-{dt.date.today():%Y%m%d}.xlsx")
+        out = Path(f"{texts.SHEET_TITLES[kind]}-{state.runtime.clock.today():%Y%m%d}.xlsx")
     with state.runtime.read_sessions() as session, session.begin():
         if fmt == "xlsx":
             count = write_xlsx(rows(session), columns, str(out), title=texts.SHEET_TITLES[kind])
@@ -212,7 +212,7 @@ def _text_target(path: Path | None, bom: bool) -> Iterator[TextIO]:
 @click.command("demo-data")
 @click.option("--if-empty", is_flag=True, help="Do nothing when persons already exist.")
 @click.option("--seed", type=int, default=2024, show_default=True)
-@click.option("--today", type=_DATE, help="Day the history ends (default: today, Asia/Shanghai).")
+@click.option("--today", type=_DATE, help="Day the history ends (default: today, LIANXIN_TIMEZONE).")
 @click.option(
     "--bind-chat",
     is_flag=True,

@@ -19,9 +19,10 @@ from bot.cli import CliState, pass_state
 def serve(state: CliState, host: str, port: int, threads: int) -> None:
     """Serve the webhook and dashboard (single process; use gunicorn in production)."""
     from bot.app import create_app
-    from bot.cli import served
+    from bot.cli import refuse_development_secrets, served
 
     served.refuse_taken_port(host, port)
+    refuse_development_secrets(state.runtime.settings)
     served.follow(host, port)  # before the settings are read: links use the served port
     app = create_app(runtime=state.runtime)  # loads the parser's dictionaries once
     from werkzeug.serving import run_simple
@@ -42,9 +43,10 @@ def serve(state: CliState, host: str, port: int, threads: int) -> None:
 @pass_state
 def up(state: CliState, host: str, port: int) -> None:
     """Migrate, then run the web server and the scheduler together until Ctrl-C."""
-    from bot.cli import served
+    from bot.cli import refuse_development_secrets, served
 
     served.refuse_taken_port(host, port)  # before anything is said or started
+    refuse_development_secrets(state.runtime.settings)
     from storage.migrate import upgrade
 
     served.follow(host, port)  # the scheduler's and the web server's links use the served port

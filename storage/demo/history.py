@@ -8,11 +8,13 @@ import random
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from storage import contact_dates
+from storage.clock import LocalClock
 from storage.demo import names
-from storage.export.regions import utc_start_of
 from storage.models import JURISDICTION, PAIRING, Assignment, ContactRecord, Need, Person
 from storage.models.base import utcnow
 
+_DAY = LocalClock()  # the demo county keeps China's hours
 _CHANNELS = ["home_visit", "phone", "wechat", "video", "sms", None]
 _CHANNEL_WEIGHTS = [50, 32, 10, 3, 2, 3]
 _CHANNEL_WORDS = {"home_visit": "入户看望", "phone": "电话联系了", "wechat": "微信联系了",
@@ -52,7 +54,7 @@ def fill_history(session: Session, rng: random.Random, start: dt.date, today: dt
     latest = utcnow() - dt.timedelta(hours=1)
     for n, contact in enumerate(contacts):
         contact["source_msg_id"] = f"demo-{seed}-{n}"
-        logged = min(utc_start_of(contact["contact_date"]) + dt.timedelta(hours=19), latest)
+        logged = min(_DAY.day_start_utc(contact["contact_date"]) + dt.timedelta(hours=19), latest)
         contact["created_at"] = logged
     if not contacts:
         return 0, 0, 0, 0
@@ -63,6 +65,7 @@ def fill_history(session: Session, rng: random.Random, start: dt.date, today: dt
              for contact, contact_id in zip(contacts, ids, strict=True) if contact["needs"]]
     if needs:
         session.execute(insert(Need), needs)
+    contact_dates.refresh(session, {c["person_id"] for c in contacts})
     failed = sum(c["status"] == "unreachable" for c in contacts)
     open_needs = sum(n["status"] in ("open", "in_progress") for n in needs)
     return len(contacts), failed, len(needs), open_needs
@@ -82,7 +85,7 @@ def _contact(rng, person_id, name, official_id, day) -> dict:
 
 
 def _need(rng, contact, contact_id, today) -> dict:
-    created = utc_start_of(contact["contact_date"]) + dt.timedelta(hours=rng.randrange(1, 10))
+    created = _DAY.day_start_utc(contact["contact_date"]) + dt.timedelta(hours=rng.randrange(1, 10))
     age = (today - contact["contact_date"]).days
     status = "resolved" if age > 30 and rng.random() < 0.7 else rng.choice(["open", "in_progress"])
     resolved = status == "resolved"

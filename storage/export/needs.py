@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.clock import LocalClock
 from storage.export import texts
-from storage.export.regions import RegionNames, local_date, utc_start_of
+from storage.export.regions import RegionNames
 from storage.export.writers import Column, labelled
 from storage.masking import mask_text
 from storage.models import Need, Official, Person
@@ -35,8 +36,10 @@ def iter_need_rows(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     village_ids: list[int] | None = None,
+    *,
+    clock: LocalClock,
 ) -> Iterator[dict]:
-    """Need rows (registered between the dates, Asia/Shanghai), oldest id first."""
+    """Need rows (registered between the local dates of `clock`), oldest id first."""
     regions = RegionNames(session)
     stmt = (
         select(
@@ -49,16 +52,16 @@ def iter_need_rows(
         .order_by(Need.id)
     )
     if date_from is not None:
-        stmt = stmt.where(Need.created_at >= utc_start_of(date_from))
+        stmt = stmt.where(Need.created_at >= clock.day_start_utc(date_from))
     if date_to is not None:
-        stmt = stmt.where(Need.created_at < utc_start_of(date_to + dt.timedelta(days=1)))
+        stmt = stmt.where(Need.created_at < clock.day_start_utc(date_to + dt.timedelta(days=1)))
     if village_ids is not None:
         stmt = stmt.where(Person.village_id.in_(village_ids))
     for r in session.execute(stmt.execution_options(yield_per=BATCH)):
         path = regions.path(r.village_id)
         yield {
             "id": r.id,
-            "created_date": local_date(r.created_at),
+            "created_date": clock.today(r.created_at),
             "person": r.name,
             "person_id": r.person_id,
             "county": path["county"],
@@ -70,6 +73,6 @@ def iter_need_rows(
             "status": r.status,
             "owner": r.owner or "",
             "owner_id": r.owner_official_id,
-            "resolved_date": local_date(r.resolved_at),
+            "resolved_date": clock.today(r.resolved_at) if r.resolved_at else None,
             "resolution": mask_text(r.resolution) if r.resolution else "",
         }

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.export import texts
 from storage.models import COUNTY, TOWNSHIP, Region
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class UnknownRegion(LookupError):
@@ -52,16 +47,3 @@ class RegionNames:
                 villages.append(rid)
             stack.extend(children.get(rid, []))
         return sorted(set(villages))
-
-
-def local_date(utc_naive: dt.datetime | None) -> dt.date | None:
-    """The Asia/Shanghai calendar date of a stored naive-UTC timestamp."""
-    if utc_naive is None:
-        return None
-    return utc_naive.replace(tzinfo=dt.UTC).astimezone(SHANGHAI).date()
-
-
-def utc_start_of(day: dt.date) -> dt.datetime:
-    """Naive UTC instant at which `day` begins in Asia/Shanghai."""
-    local = dt.datetime.combine(day, dt.time(), SHANGHAI)
-    return local.astimezone(dt.UTC).replace(tzinfo=None)

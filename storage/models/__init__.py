@@ -8,9 +8,8 @@ from storage.models.contact import (
     NEED_STATUSES,
     OPEN_NEED_STATUSES,
     STATUSES,
-    AssignmentSummary,
+    ContactDates,
     ContactRecord,
-    ContactSummary,
     Need,
     NeedNote,
 )
@@ -24,14 +23,12 @@ from storage.models.person import (
     PersonGuardian,
 )
 from storage.models.region import COUNTY, TOWNSHIP, VILLAGE, Region
-from storage.models.tally import ContactMonthTally, LatestContactTally, VillageTally
 from storage.models.wechat import (
     BindingCode,
     ConversationState,
     HouseholdBinding,
     InboundMessage,
     OfficialBinding,
-    RosterVersion,
     SharedValue,
 )
 
@@ -52,18 +49,15 @@ __all__ = [
     "VILLAGE",
     "AdminUser",
     "Assignment",
-    "AssignmentSummary",
     "AuditLog",
     "Base",
     "BindingCode",
-    "ContactMonthTally",
+    "ContactDates",
     "ContactRecord",
-    "ContactSummary",
     "ConversationState",
     "Guardian",
     "HouseholdBinding",
     "InboundMessage",
-    "LatestContactTally",
     "Need",
     "NeedNote",
     "Official",
@@ -72,8 +66,6 @@ __all__ = [
     "Person",
     "PersonGuardian",
     "Region",
-    "RosterVersion",
     "SharedValue",
-    "VillageTally",
     "utcnow",
 ]

@@ -65,65 +65,21 @@ class ContactRecord(Timestamped, Base):
         return self.status != "unreachable" and not self.voided
 
 
-class ContactSummary(Base):
-    """The newest successful contact dates of a person, kept exact by database triggers.
+class ContactDates(Base):
+    """A person's successful contact dates, newest first: the one table derived from the ledger.
 
-    Migration 0004_contact_summary creates it with the triggers; `storage.contact_summary`
-    rebuilds it after bulk loads that bypass them. `official_id` 0 means any official.
+    `official_id` 0 holds everyone's contacts, any other the contacts that official made (a
+    pairing rule counts only the cadre's own). `contacts` (any channel) and `visits` (home
+    visits) are ISO dates separated by commas. `storage.contact_dates` writes the rows of a
+    person in the same transaction as their contacts and rebuilds the table after bulk loads.
     """
 
-    __tablename__ = "contact_summary"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __tablename__ = "contact_dates"
 
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     official_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    # Newest first: a1..a4 any channel, h1..h4 home visits only.
-    a1: Mapped[dt.date | None] = mapped_column(Date)
-    a2: Mapped[dt.date | None] = mapped_column(Date)
-    a3: Mapped[dt.date | None] = mapped_column(Date)
-    a4: Mapped[dt.date | None] = mapped_column(Date)
-    h1: Mapped[dt.date | None] = mapped_column(Date)
-    h2: Mapped[dt.date | None] = mapped_column(Date)
-    h3: Mapped[dt.date | None] = mapped_column(Date)
-    h4: Mapped[dt.date | None] = mapped_column(Date)
-
-
-class AssignmentSummary(Base):
-    """What the due engine reads of one assignment, kept exact by database triggers.
-
-    Migration 0006_assignment_summary creates it with the triggers; `storage.assignment_summary`
-    explains the columns. Never written by the application. The primary key puts an official's
-    rows together (SQLite keeps the rows in it), which is the order the daily digest walks.
-    """
-
-    __tablename__ = "assignment_summary"
-    __table_args__ = (
-        Index("ix_assignment_summary_person_id", "person_id"),
-        Index("ix_assignment_summary_village_id", "village_id"),
-        {"sqlite_with_rowid": False},
-    )
-
-    official_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    assignment_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    person_id: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(16))
-    start_date: Mapped[dt.date] = mapped_column(Date)
-    end_date: Mapped[dt.date | None] = mapped_column(Date)
-    person_name: Mapped[str] = mapped_column(String(64))
-    village_id: Mapped[int]
-    hardship: Mapped[bool] = mapped_column(Boolean)
-    active: Mapped[bool] = mapped_column(Boolean)
-    last_any: Mapped[dt.date | None] = mapped_column(Date)
-    # Newest first, the dates that count for this assignment: a1..a4 any channel, h1..h4 home
-    # visits (by anyone; for a pairing, by the paired cadre).
-    a1: Mapped[dt.date | None] = mapped_column(Date)
-    a2: Mapped[dt.date | None] = mapped_column(Date)
-    a3: Mapped[dt.date | None] = mapped_column(Date)
-    a4: Mapped[dt.date | None] = mapped_column(Date)
-    h1: Mapped[dt.date | None] = mapped_column(Date)
-    h2: Mapped[dt.date | None] = mapped_column(Date)
-    h3: Mapped[dt.date | None] = mapped_column(Date)
-    h4: Mapped[dt.date | None] = mapped_column(Date)
+    contacts: Mapped[str] = mapped_column(Text, default="")
+    visits: Mapped[str] = mapped_column(Text, default="")
 
 
 class Need(Timestamped, Base):

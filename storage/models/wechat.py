@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, Timestamped
@@ -85,14 +85,3 @@ class SharedValue(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
-
-
-class RosterVersion(Base):
-    """A number bumped by triggers (migration 0008) whenever an official's row, their openids'
-    bindings, their assignments or their persons' names and active flags change: a process may
-    reuse what it read of them while the number stays the same."""
-
-    __tablename__ = "roster_versions"
-
-    official_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    version: Mapped[int] = mapped_column(BigInteger)

@@ -1,7 +1,7 @@
 """The dashboard in a real headless Chromium (Debian's), driven by Playwright, over loopback HTTP.
 
-Skipped only when chromium or the playwright package is missing. Screenshots of the main pages
-go to tests/artifacts/ (gitignored) for people to look at.
+Skipped only when chromium is missing (the playwright package comes with the test extra).
+Screenshots of the main pages go to tests/artifacts/ (gitignored) for people to look at.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import admin_demo as demo
 import pytest
+from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from bot.app import create_app
@@ -43,8 +44,7 @@ def server(runtime, ids):
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    manager = sync_api.sync_playwright().start()
+    manager = sync_playwright().start()
     chromium = manager.chromium.launch(executable_path=CHROMIUM, args=ARGS)
     try:
         yield chromium
@@ -133,8 +133,6 @@ def test_a_form_without_its_csrf_token_is_refused(browser, server, ids):
 def test_coverage_matches_the_downloaded_ledger_and_a_bad_roster_is_refused(
     browser, server, ids, tmp_path
 ):
-    pytest.importorskip("storage.export", reason="the export writers are not merged yet")
-    pytest.importorskip("storage.roster", reason="the roster importer is not merged yet")
     from openpyxl import load_workbook
 
     page = _page(browser, server)
@@ -175,7 +173,6 @@ def test_coverage_matches_the_downloaded_ledger_and_a_bad_roster_is_refused(
 
 
 def test_mobile_due_page_on_a_phone_sized_screen(browser, server, ids):
-    pytest.importorskip("storage.due", reason="the reminders engine is not merged yet")
     from bot.due_links import make_due_token
 
     context = browser.new_context(base_url=server, viewport={"width": 390, "height": 844},

@@ -6,16 +6,13 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 from admin_demo import csrf_token
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.due_links import make_due_token
+from storage import export
 from storage.models import Person
-
-export = pytest.importorskip("storage.export", reason="the export writers are not merged yet")
-roster = pytest.importorskip("storage.roster", reason="the roster importer is not merged yet")
 
 GOOD_ROW = ("赵六,男,1970-03-05,肢体,二级,,平江县安定镇五里村3组,15812349999,平江县,安定镇,五里村,"
             "否,否,否,否,否,否,否")
@@ -59,7 +56,6 @@ def test_exports_are_scoped_and_masked(town, county, ids):
 
 
 def test_overdue_list_and_mobile_page_come_from_the_engine(town, app, ids):
-    pytest.importorskip("storage.due", reason="the reminders engine is not merged yet")
     page = town.get("/admin/overdue").get_data(as_text=True)
     assert "李四" in page and "每季度入户" in page and "赵红梅" in page
     assert "黄八" not in page
@@ -110,7 +106,6 @@ def test_roster_rows_outside_the_township_are_refused(town, runtime):
 
 
 def test_overdue_page_past_the_end_shows_the_last_page(town):
-    pytest.importorskip("storage.due", reason="the reminders engine is not merged yet")
     first = town.get("/admin/overdue").get_data(as_text=True)
     past = town.get("/admin/overdue?page=999").get_data(as_text=True)
     assert "李四" in past

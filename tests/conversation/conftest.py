@@ -42,7 +42,7 @@ class Server:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
-    def user(self, openid: str, *, encrypted: bool = False, key: str = AES_KEY) -> Simulator:
+    def user(self, openid: str, *, encrypted: bool = True, key: str = AES_KEY) -> Simulator:
         return Simulator(
             self.url, TOKEN, openid, encoding_aes_key=key if encrypted else None, app_id=APP_ID
         )

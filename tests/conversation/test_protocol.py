@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 
 import requests
+import xmltodict
 from sqlalchemy import func, select
 
 from bot.runtime import Runtime
+from bot.wechat.crypto import MessageCrypto
 from bot.wechat.signature import compute_signature
 from bot.wechat.simulator import build_text_message, encrypt_envelope, signed_query
 from storage.models import ContactRecord, InboundMessage
@@ -20,13 +24,32 @@ def _count(server: Server, model=InboundMessage) -> int:  # type: ignore[no-unty
 
 
 def test_url_check(server):
-    q = {"timestamp": "1714036504", "nonce": "1514711492", "echostr": "hello 123"}
+    q = {"timestamp": str(int(time.time())), "nonce": "1514711492", "echostr": "hello 123"}
     q["signature"] = compute_signature(TOKEN, q["timestamp"], q["nonce"])
     ok = requests.get(server.url, params=q, timeout=5)
     assert (ok.status_code, ok.text) == (200, "hello 123")
     bad = requests.get(server.url, params={**q, "signature": "0" * 40}, timeout=5)
     assert bad.status_code == 403
     assert requests.get(server.url, params={"echostr": "x"}, timeout=5).status_code == 400
+    # a URL check signed a day ago (copied from a log) is a replay
+    old = {**q, "timestamp": str(int(time.time()) - 86_400)}
+    old["signature"] = compute_signature(TOKEN, old["timestamp"], old["nonce"])
+    assert requests.get(server.url, params=old, timeout=5).status_code == 400
+
+
+def test_replayed_and_plaintext_messages_are_refused(server, official):
+    """A signed request copied from a log, sent again later with a new body, and a plaintext
+    request to a server with an EncodingAESKey: refused, nothing stored."""
+    before = _count(server)
+    xml = build_text_message("o_member", "张三 电话 正常").encode()
+    for skew in (-86_400, -600, 600, -86_400 * 365 * 25):
+        stale = signed_query(TOKEN, timestamp=str(int(time.time()) + skew))
+        body, enc = encrypt_envelope(xml.decode(), AES_KEY, APP_ID)
+        stale_enc = signed_query(TOKEN, timestamp=stale["timestamp"], nonce=stale["nonce"],
+                                 encrypt=enc)
+        assert _post(server, body.encode(), stale_enc) == 400
+    assert _post(server, xml, signed_query(TOKEN)) == 400  # plaintext, though a key is set
+    assert _count(server) == before
 
 
 def test_safe_mode_round_trip_and_previous_key(server, roster):
@@ -49,7 +72,8 @@ def _post(server: Server, body: bytes, params: dict[str, str] | None = None) -> 
 
 def test_hostile_requests_get_4xx_and_store_nothing(server):
     good = build_text_message("o_h", "张三 电话 正常").encode()
-    assert _post(server, good, {"timestamp": "1", "nonce": "2", "signature": "x" * 40}) == 403
+    now = str(int(time.time()))
+    assert _post(server, good, {"timestamp": now, "nonce": "2", "signature": "x" * 40}) in (400, 403)
     assert _post(server, good, {"timestamp": "1"}) == 400
     assert _post(server, b"<xml><ToUserName>") == 400
     assert _post(server, b"not xml at all") == 400
@@ -87,11 +111,13 @@ def test_concurrent_duplicates_on_two_workers_make_one_record(database_url, rost
     # Two independent app instances (own engines) = two workers sharing the database.
     servers = [Server(Runtime(make_settings(database_url))) for _ in range(2)]
     try:
-        xml = build_text_message("o_member", "张三 入户 正常", msg_id="777000000001").encode()
+        xml = build_text_message("o_member", "张三 入户 正常", msg_id="777000000001")
+        body, enc = encrypt_envelope(xml, AES_KEY, APP_ID)
         replies: list[str] = []
 
         def send(srv: Server) -> None:
-            r = requests.post(srv.url, params=signed_query(TOKEN), data=xml, timeout=10)
+            params = signed_query(TOKEN, encrypt=enc)
+            r = requests.post(srv.url, params=params, data=body.encode(), timeout=10)
             replies.append(r.text)
 
         threads = [threading.Thread(target=send, args=(s,)) for s in servers for _ in range(3)]
@@ -102,8 +128,14 @@ def test_concurrent_duplicates_on_two_workers_make_one_record(database_url, rost
         assert len(replies) == 6
         with servers[0].runtime.sessions() as s:
             assert s.scalar(select(func.count()).select_from(ContactRecord)) == 1
-        contents = {r.split("<Content>")[1].split("</Content>")[0] for r in replies}
-        assert len(contents) == 1
+        # the same reply for all six (each sealed with its own request's nonce)
+        crypto = MessageCrypto(TOKEN, AES_KEY, APP_ID)
+        contents = set()
+        for sealed in replies:
+            env = xmltodict.parse(sealed)["xml"]
+            plain = crypto.decrypt(sealed, env["MsgSignature"], env["TimeStamp"], env["Nonce"])
+            contents.add(xmltodict.parse(plain)["xml"]["Content"])
+        assert len(contents) == 1 and "已记录" in contents.pop()
     finally:
         for s in servers:
             s.close()
@@ -126,3 +158,14 @@ def test_unexpected_error_is_answered_with_apology_and_rolled_back(server, offic
     assert _count(server, ContactRecord) == 0
     # WeChat's retry of the same message is processed normally once the fault is gone.
     assert "已记录" in official.send_text("张三 电话 正常").content
+
+
+def test_no_signature_nonce_or_number_in_any_log_line(server, official, caplog):
+    caplog.set_level(logging.INFO)
+    official.send_text("张三 电话 139-8765-4321 正常\n2026-12-05 ERROR 伪造的一行")
+    lines = [record.getMessage() for record in caplog.records]
+    text = "\n".join(lines)
+    assert "/wechat" in text  # the access log line is there …
+    for secret in ("signature=", "nonce=", "timestamp=", "openid=", "8765-4321", "87654321"):
+        assert secret not in text  # … without the query string or the number
+    assert not any("\n" in line for line in lines)  # user input cannot start a log line

@@ -8,10 +8,12 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.wechat.factory import make_client
-from scheduler.clock import SHANGHAI
 from scheduler.outbox import SenderConfig, send_once
+from storage.clock import LocalClock
 from storage.models import OutboxMessage
 from tests.fake_wechat import FakeWeChat
+
+SHANGHAI = LocalClock().zone
 
 
 def _pusher(runtime, fake):  # type: ignore[no-untyped-def]
@@ -37,7 +39,7 @@ def test_household_need_and_its_resolution_reach_official_and_household(server, 
     family.send_text("轮椅坏了，想换个新的")
     official.send_text("已解决 张三 轮椅")
     runtime = server.runtime
-    config = SenderConfig(template_id="TPL", base_url="https://lx.example", secret_key="s", worker="t")
+    config = SenderConfig(template_id="TPL", worker="t")
     with FakeWeChat() as fake:
         pusher = _pusher(runtime, fake)
         first = send_once(runtime.sessions, pusher, config, _daytime)

@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from storage import contact_dates
 from storage.models import (
     Assignment,
     ContactRecord,
@@ -86,6 +87,7 @@ class World:
                               source_msg_id=f"m{next(self._msg)}")
             s.add(c)
             s.flush()
+            contact_dates.refresh(s, [person])
             return c.id
 
     def need(self, person: int, owner: int | None, created: dt.datetime,

@@ -1,9 +1,9 @@
 """storage.due against an independent reference on randomized contact histories.
 
-The reference below re-derives every status from DESIGN.md's definitions, person by person, in
-plain Python with its own calendar arithmetic — nothing shared with storage.due or
-storage.periods — so a mistake in the set-based SQL (or in the contact summary it reads) shows
-up as a difference on some person, rule and day.
+The reference below re-derives every status from the policy semantics (docs/policies.md),
+person by person, in plain Python with its own calendar arithmetic — nothing shared with
+storage.rules or storage.due — so a mistake in the rules, in the fetch, or in the contact dates
+kept with the ledger shows up as a difference on some person, rule and day.
 """
 
 from __future__ import annotations
@@ -15,21 +15,15 @@ import random
 import pytest
 
 from scheduler.policies import load_policies
-from storage.due import (
-    STATUSES,
-    Rule,
-    iter_due_lists,
-    iter_person_rule_status,
-    person_rule_status,
-    progress,
-)
+from storage import contact_dates
+from storage.due import iter_due_lists, iter_statuses, person_rule_status, progress
 from storage.models import Assignment, ContactRecord, Official, Person, Region
+from storage.rules import STATUSES, Rule
 
 D = dt.date.fromisoformat
 CHANNELS = ["home_visit", "home_visit", "phone", "wechat", "video", "sms", None]
 
-# Every preset's rules, plus a quota deeper than the contact summary (6 a year, paced) and an
-# unpaced monthly one, so the fallback counting is exercised too.
+# Every preset's rules, plus a deeper quota (6 a year, paced) and an unpaced monthly one.
 EXTRA = [
     Rule("six_a_year", "每年6次", "jurisdiction", "year", 6, lead_days=14, paced_by_quarter=True),
     Rule("monthly_pairing_x2", "每月2次", "pairing", "month", 2, lead_days=7),
@@ -67,7 +61,9 @@ MONTHS = {"month": 1, "quarter": 3, "year": 12}
 def reference(rule: Rule, start: dt.date, dates: list[dt.date], today: dt.date):
     """(status, last_contact, days_overdue, done_count, required) of one assignment and rule.
 
-    `dates`: the qualifying contacts of the assignment for this rule, any date.
+    `dates`: the qualifying contacts of the assignment for this rule, any date. Contacts
+    before the assignment's start count in the period they fall in; a checkpoint that ended
+    before the start is held against no one.
     """
     dates = sorted(d for d in dates if d <= today)
     paced = rule.period == "year" and rule.paced_by_quarter
@@ -83,8 +79,8 @@ def reference(rule: Rule, start: dt.date, dates: list[dt.date], today: dt.date):
         cur_from = step_start
         cur_required = prev_required = rule.count
         prev_from = _period(step, prev_to)[0]
-    done = sum(1 for d in dates if d >= cur_from and d >= start)
-    in_prev = sum(1 for d in dates if prev_from <= d <= prev_to and d >= start)
+    done = sum(1 for d in dates if d >= cur_from)
+    in_prev = sum(1 for d in dates if prev_from <= d <= prev_to)
     after_prev = any(d > prev_to for d in dates)
     last = dates[-1] if dates else None
     if start <= prev_to and in_prev < prev_required and not after_prev:
@@ -113,13 +109,16 @@ def expected(world_data, rules: list[Rule], today: dt.date) -> set[tuple]:
                 and (channel == "home_visit" or not rule.home_visit_only)
                 and (o == official or kind != "pairing")
             ]
-            out.add((person, official, aid, rule.id, *reference(rule, start, dates, today)))
+            anyone = [day for (p, _o, _ch, status, day, voided) in contacts
+                      if p == person and not voided and status != "unreachable" and day <= today]
+            out.add((person, official, aid, rule.id, *reference(rule, start, dates, today),
+                     max(anyone, default=None)))
     return out
 
 
 def got(rows) -> set[tuple]:
-    return {(r.person_id, r.official_id, r.assignment_id, r.rule_id, r.status, r.last_contact,
-             r.days_overdue, r.done_count, r.required) for r in rows}
+    return {(r.person_id, r.official_id, r.assignment_id, r.rule_id, r.status, r.last_qualifying,
+             r.days_overdue, r.done_count, r.required, r.last_contact) for r in rows}
 
 
 # --- random provinces ----------------------------------------------------------------------
@@ -169,6 +168,8 @@ def build(runtime, seed: int):
         s.add_all(ContactRecord(person_id=p, official_id=o, channel=ch, status=st,
                                 contact_date=day, voided=v)
                   for (p, o, ch, st, day, v) in contacts)
+        s.flush()
+        contact_dates.rebuild(s)  # the ledger's bulk-load path
     return persons, assignments, contacts
 
 
@@ -176,40 +177,31 @@ def build(runtime, seed: int):
 def test_every_status_matches_the_reference(runtime, seed):
     data = build(runtime, seed)
     rules = all_rules()
-    summary_rules = [r for r in rules if r.count <= 4]
+    by_county = {None: rules}
+    listed = ("overdue", "due_soon")
     with runtime.read_sessions() as s:
         for day in map(D, DAYS):
-            for chosen in (rules, summary_rules):
-                want = expected(data, chosen, day)
-                assert got(person_rule_status(s, {None: chosen}, day)) == want, (day, chosen)
+            want = expected(data, rules, day)
+            assert got(person_rule_status(s, by_county, day)) == want, day
             # the digest's way: only overdue and due-soon rows, streamed by official
-            listed = ("overdue", "due_soon")
-            rows = list(iter_person_rule_status(s, {None: summary_rules}, day, statuses=listed,
-                                                by_official=True))
-            assert got(rows) == {r for r in expected(data, summary_rules, day) if r[4] in listed}
+            rows = list(iter_statuses(s, by_county, day, statuses=listed, by_official=True))
+            assert got(rows) == {r for r in want if r[4] in listed}
             assert [r.official_id for r in rows] == sorted(r.official_id for r in rows)
-            # the digest's lists: each official's rows in sort_rows' order, as items
-            for chosen in (rules, summary_rules):
-                lists: dict[int, list[dict]] = {}
-                for r in person_rule_status(s, {None: chosen}, day, statuses=listed):
-                    lists.setdefault(r.official_id, []).append({
-                        "name": r.person_name, "status": r.status, "rule": r.rule_label,
-                        "last_contact": r.last_contact and r.last_contact.isoformat()})
-                assert list(iter_due_lists(s, {None: chosen}, day, listed)) == sorted(
-                    lists.items()), (day, chosen)
-            # other filters (the SQL cuts its status test down to the statuses asked for)
-            everything = expected(data, summary_rules, day)
-            for listed in (("done",), ("due", "done"), ("overdue",), ("due_soon", "done")):
-                rows = person_rule_status(s, {None: summary_rules}, day, statuses=listed)
-                assert got(rows) == {r for r in everything if r[4] in listed}, (day, listed)
-            # the chat's progress line: counted in SQL, per official and rule
-            for chosen in (rules, summary_rules):
-                want = expected(data, chosen, day)
-                for official in sorted({a[1] for a in data[1]}):
-                    mine = [r for r in want if r[1] == official]
-                    assert [(p.rule_id, p.done, p.total) for p in progress(s, chosen, day, official)] == [
-                        (rule.id, sum(1 for r in mine if r[3] == rule.id and r[4] == "done"),
-                         sum(1 for r in mine if r[3] == rule.id)) for rule in chosen], (day, official)
+            # the digest's lists: each official's rows, sorted as everywhere
+            lists: dict[int, list] = {}
+            for r in person_rule_status(s, by_county, day, statuses=listed):
+                lists.setdefault(r.official_id, []).append(r)
+            assert list(iter_due_lists(s, by_county, day, listed)) == sorted(lists.items())
+            for chosen in (("done",), ("due", "done"), ("overdue",), ("due_soon", "done")):
+                rows = person_rule_status(s, by_county, day, statuses=chosen)
+                assert got(rows) == {r for r in want if r[4] in chosen}, (day, chosen)
+            # the chat's progress line, per official and rule that judges someone of theirs
+            for official in sorted({a[1] for a in data[1]}):
+                mine = [r for r in want if r[1] == official]
+                assert [(p.rule_id, p.done, p.total) for p in progress(s, by_county, day, official)] == [
+                    (rule.id, sum(1 for r in mine if r[3] == rule.id and r[4] == "done"),
+                     sum(1 for r in mine if r[3] == rule.id)) for rule in rules
+                    if any(r[3] == rule.id for r in mine)], (day, official)
 
 
 def test_statuses_cover_all_four(runtime):

@@ -1,10 +1,11 @@
-"""storage.due: each kind of rule judged at chosen dates, on the definitions of DESIGN.md."""
+"""storage.due: each kind of rule judged at chosen dates, on the semantics of docs/policies.md."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from storage.due import Rule, person_rule_status, progress
+from storage.due import person_rule_status, progress
+from storage.rules import Rule
 
 D = dt.date.fromisoformat
 
@@ -41,8 +42,10 @@ def test_quarterly_home_visit_boundaries(runtime, world):
     assert q2["张三", "q_home"].status == "due"
     assert q2["李四", "q_home"].status == "overdue"
     assert q2["王五", "q_home"].status == "overdue"
-    assert q2["李四", "q_home"].last_contact is None
-    assert q2["张三", "q_home"].last_contact == D("2026-01-10")
+    # 最近联系 is any successful contact; a home-visit rule also shows the last home visit
+    assert q2["李四", "q_home"].last_contact == D("2026-01-10")
+    assert q2["李四", "q_home"].last_visit is None
+    assert q2["张三", "q_home"].last_visit == D("2026-01-10")
 
     world.contact(phoned, o, "2026-04-02")
     assert statuses(runtime, [QUARTERLY_HOME], "2026-04-03")["李四", "q_home"].status == "done"
@@ -106,16 +109,55 @@ def test_assignment_start_mid_period(runtime, world):
     o = world.official("赵红梅")
     p = world.person("张三")
     world.assign(o, p, start="2026-02-10")
-    world.contact(p, o, "2026-01-20")  # before the assignment: does not count for it
+    world.contact(p, o, "2026-01-20")  # before the assignment: counts in its own quarter
     rows = statuses(runtime, [QUARTERLY_HOME], "2026-03-01")
-    assert rows["张三", "q_home"].status == "due"
-    assert rows["张三", "q_home"].done_count == 0
+    assert rows["张三", "q_home"].status == "done"
+    assert rows["张三", "q_home"].done_count == 1
     # a quarter that ended before the start is held against no one
     q = world.person("李四")
     world.assign(o, q, start="2026-04-05")
     assert statuses(runtime, [QUARTERLY_HOME], "2026-04-10")["李四", "q_home"].status == "due"
-    # the quarter that contained the start is
-    assert statuses(runtime, [QUARTERLY_HOME], "2026-04-01")["张三", "q_home"].status == "overdue"
+    # the quarter that contained the start is: 王五 started 02-10 and was never visited
+    r = world.person("王五")
+    world.assign(o, r, start="2026-02-10")
+    assert statuses(runtime, [QUARTERLY_HOME], "2026-04-01")["王五", "q_home"].status == "overdue"
+    assert statuses(runtime, [QUARTERLY_HOME], "2026-04-01")["张三", "q_home"].status == "due"
+
+
+def test_history_entered_after_an_import_counts(runtime, world):
+    """Imported on 11-25 without start dates; the paper ledger's visit of 11-03 entered later."""
+    o = world.official("赵红梅")
+    p, hard = world.person("张三"), world.person("李四", hardship=True)
+    world.assign(o, p, start="2026-11-25")
+    world.assign(o, hard, start="2026-11-25")
+    world.contact(p, o, "2026-11-03")
+    world.contact(hard, o, "2026-11-03")
+    rows = statuses(runtime, [QUARTERLY_HOME, MONTHLY_HARDSHIP], "2026-12-03")
+    assert rows["张三", "q_home"].status == "done"
+    assert rows["李四", "q_home"].status == "done"
+    assert rows["李四", "m_home"].status == "due"  # November was done; December is open
+    with runtime.sessions() as s:
+        prog = progress(s, {None: [QUARTERLY_HOME, MONTHLY_HARDSHIP]}, D("2026-12-03"), o)
+    assert [(x.rule_id, x.done, x.total) for x in prog] == [("q_home", 2, 2), ("m_home", 0, 1)]
+
+
+def test_the_policy_example(runtime, world):
+    """docs/policies.md's example: imported 2027-05-20, visits entered afterwards."""
+    o = world.official("赵红梅")
+    a, b, c = world.person("A"), world.person("B", hardship=True), world.person("C", hardship=True)
+    for p in (a, b, c):
+        world.assign(o, p, start="2027-05-20")
+    world.contact(a, o, "2027-04-12")
+    world.contact(b, o, "2027-05-06")
+    rules = [QUARTERLY_HOME, MONTHLY_HARDSHIP]
+    may = statuses(runtime, rules, "2027-05-26")
+    assert may["B", "m_home"].status == "done"
+    assert may["C", "m_home"].status == "due_soon"
+    june = statuses(runtime, rules, "2027-06-02")
+    assert june["C", "m_home"].status == "overdue"
+    assert june["B", "m_home"].status == "due"
+    assert june["A", "q_home"].status == "done"
+    assert june["B", "q_home"].status == "done"
 
 
 def test_assignment_not_started_ended_or_inactive_person_is_not_judged(runtime, world):
@@ -208,7 +250,7 @@ def test_filters_order_and_progress(runtime, world):
         )
         assert [r.person_name for r in rows] == ["李四", "张三"]  # most overdue first
         assert all(r.status == "overdue" for r in rows)
-        prog = progress(s, [QUARTERLY_HOME], D("2026-04-10"), other)
+        prog = progress(s, {None: [QUARTERLY_HOME]}, D("2026-04-10"), other)
         assert (prog[0].done, prog[0].total) == (1, 1)
         assert person_rule_status(s, {None: [QUARTERLY_HOME]}, D("2026-04-10"),
                                   region_id=world.township, statuses=["done"])[0].person_name == "王五"

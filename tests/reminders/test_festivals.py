@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sxtwl
 
-from scheduler.festivals import dates_in_year, is_rest_day, upcoming
+from scheduler.festivals import dates_in_year, upcoming
 from scheduler.policies import FestivalDef, load_policies
-
-sxtwl = pytest.importorskip("sxtwl")
 
 LUNAR = {"春节": (1, 1), "元宵": (1, 15), "端午": (5, 5), "中秋": (8, 15), "重阳": (9, 9)}
 
@@ -53,9 +52,3 @@ def test_upcoming_window():
     assert upcoming(defs, names, dt.date(2026, 9, 25), 3) == []
     assert upcoming(defs, names, dt.date(2026, 12, 30), 3) == []
     assert upcoming(defs, names, dt.date(2026, 11, 30), 3) == [("国际残疾人日", dt.date(2026, 12, 3))]
-
-
-def test_rest_days_fall_back_to_weekends_beyond_the_known_years():
-    assert is_rest_day(dt.date(2026, 10, 1))  # National Day, known schedule
-    assert is_rest_day(dt.date(2040, 1, 7))  # a Saturday, beyond chinesecalendar's data
-    assert not is_rest_day(dt.date(2040, 1, 9))

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from scheduler import jobs
-from scheduler.clock import SHANGHAI, at_local
 from scheduler.policies import load_policies
 from scheduler.reminders import collect, run
+from storage.clock import LocalClock
+
+SHANGHAI = LocalClock().zone
 
 POLICIES = load_policies()
 
 
 def at(day: str, hour: int = 8) -> dt.datetime:
-    return at_local(dt.date.fromisoformat(day), hour)
+    return LocalClock().at(dt.date.fromisoformat(day), hour)
 
 
 def run_job(runtime, job, now):
@@ -40,15 +42,20 @@ def test_festival_reminders_once_to_officials_with_households(runtime, world):
     member = world.official("赵红梅")
     cadre = world.official("周文", role="cadre", rank="科级")
     world.official("没有户的人")
-    p = world.person("张三")
+    p, plain, paired = world.person("张三", hardship=True), world.person("李四"), world.person("王五")
     world.assign(member, p)
+    world.assign(member, plain)  # not special hardship: a village member does not greet by rule
     world.assign(cadre, p, kind="pairing")
+    world.assign(cadre, paired, kind="pairing")
     # 中秋 2026 is 09-25: reminded 3 days ahead (and, if that day was missed, until the eve)
     assert run_job(runtime, jobs.festival, at("2026-09-21")) == []
     messages = run_job(runtime, jobs.festival, at("2026-09-22"))
     assert sorted(m["recipient"]["id"] for m in messages) == sorted([member, cadre])
     assert messages[0]["festival"] == {"name": "中秋", "date": "2026-09-25"}
     assert messages[0]["dedupe_key"] == f"festival:{messages[0]['recipient']['id']}:中秋:2026"
+    # whom to greet: the cadre's paired persons, the village member's special-hardship ones
+    greet = {m["recipient"]["id"]: [x["name"] for x in m["persons"]] for m in messages}
+    assert greet == {member: ["张三"], cadre: ["张三", "王五"]}
     assert run(runtime.sessions, POLICIES, at("2026-09-22"), ["festival"]) == 2
     assert run(runtime.sessions, POLICIES, at("2026-09-23"), ["festival"]) == 0
     # 助残日 2026 = third Sunday of May = 05-17

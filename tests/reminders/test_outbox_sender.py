@@ -7,17 +7,21 @@ import datetime as dt
 import subprocess
 import sys
 import threading
+from functools import partial
 
 import pytest
 from sqlalchemy import select
 
+from bot.due_links import due_url
 from bot.wechat.factory import make_client
-from scheduler.clock import SHANGHAI
 from scheduler.outbox import PAUSE_KEY, SenderConfig, claim, retry, send_once
 from scheduler.policies import Schedule
 from scheduler.queue import queue
+from storage.clock import LocalClock
 from storage.models import OfficialBinding, OutboxMessage, SharedValue
 from tests.fake_wechat import CUSTOM_PATH, TEMPLATE_PATH, FakeWeChat
+
+SHANGHAI = LocalClock().zone
 
 # 10:00 in Shanghai, outside quiet hours
 NOW = dt.datetime(2026, 4, 1, 10, 0, tzinfo=SHANGHAI)
@@ -43,7 +47,7 @@ def pusher(runtime, fake):
 
 
 def config(**kw) -> SenderConfig:
-    values = dict(template_id="TPL", base_url="https://lx.example", secret_key="s",
+    values = dict(template_id="TPL", due_link=partial(due_url, "https://lx.example", "s"),
                   worker="w1", max_attempts=3)
     values.update(kw)
     return SenderConfig(**values)
@@ -199,7 +203,7 @@ from scheduler.outbox import SenderConfig, claim
 rt = Runtime(load_settings(env={}, database_url=sys.argv[1]))
 now = dt.datetime.fromisoformat(sys.argv[2])
 extra = {"worker": sys.argv[3]} if len(sys.argv) > 3 else {}
-got = claim(rt.sessions, SenderConfig(None, "", "", **extra), now)
+got = claim(rt.sessions, SenderConfig(None, **extra), now)
 print(len(got), flush=True)
 time.sleep(600)
 """

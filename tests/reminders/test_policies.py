@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.scheduling import policies_for
 from bot.settings import load_settings
 from scheduler.policies import county_policies, load_policies
 
@@ -38,7 +39,7 @@ def test_default_and_file_from_settings(tmp_path):
     s = load_settings(env={"LIANXIN_POLICY_FILE": str(custom),
                            "LIANXIN_DEFAULT_POLICY": "shandong_2024",
                            "LIANXIN_DIGEST_HOUR": "7"})
-    p = load_policies(settings=s)
+    p = policies_for(s)
     assert p.default == "shandong_2024"
     assert p.schedule.digest_hour == 7
     county = p.for_county(99, "华容县", None)
@@ -56,3 +57,13 @@ def test_county_selection_from_regions(runtime, world):
     assert chosen[world.county].name == "national_2022"
     assert chosen[other].name == "yueyang_2023"
     assert chosen[None].name == "national_2022"
+
+
+def test_festival_lead_days_from_the_environment_applies_to_every_preset():
+    from bot.scheduling import policies_for
+    from bot.settings import load_settings
+
+    five = policies_for(load_settings(env={"LIANXIN_FESTIVAL_LEAD_DAYS": "5"}))
+    assert {p.festival_lead_days for p in five.presets.values()} == {5}
+    default = policies_for(load_settings(env={}))
+    assert {p.festival_lead_days for p in default.presets.values()} == {3}

@@ -50,7 +50,8 @@ def test_dry_run_json_shape_and_nothing_written(runtime, world, cli_env):
     assert ("李四", "overdue", "特困每月入户") not in people  # visited 03-02: March met
     assert ("王五", "overdue", "每季度入户") in people
     assert all(p["status"] == "overdue" for p in digest["persons"][:1])
-    assert set(digest["persons"][0]) == {"name", "status", "rule", "last_contact"}
+    # 最近联系 of any kind, and for a home-visit rule the last home visit too
+    assert set(digest["persons"][0]) == {"name", "status", "rule", "last_contact", "last_visit"}
     kinds = {m["kind"] for m in messages}
     assert "need_escalation" in kinds  # urgent, untouched for a month
     with runtime.sessions() as s:

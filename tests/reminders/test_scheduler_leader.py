@@ -9,7 +9,7 @@ import time
 
 from sqlalchemy import select
 
-from scheduler.leader import AdvisoryLeaderLock, RowLeaderLock, make_leader_lock
+from scheduler.leader import make_leader_lock
 from storage.models import OutboxMessage
 
 
@@ -19,18 +19,14 @@ def test_one_leader_and_takeover_after_the_leader_stops(runtime):
     other = Runtime(runtime.settings)
     try:
         clock = [dt.datetime(2026, 4, 1, 2, 0)]
-        first = make_leader_lock(runtime.engine, runtime.sessions, "a")
-        second = make_leader_lock(other.engine, other.sessions, "b")
+        first = make_leader_lock(runtime.sessions, "a")
+        second = make_leader_lock(other.sessions, "b")
         for lock in (first, second):
-            if isinstance(lock, RowLeaderLock):
-                lock.clock = lambda: clock[0]
+            lock.clock = lambda: clock[0]
         assert first.hold() is True
         assert second.hold() is False
         assert first.hold() is True  # renewing
-        if isinstance(first, AdvisoryLeaderLock):
-            first._drop()  # the leader's connection dies with its process
-        else:
-            clock[0] += dt.timedelta(seconds=31)  # the leader stopped renewing
+        clock[0] += dt.timedelta(seconds=31)  # the leader stopped renewing
         assert second.hold() is True
         assert first.hold() is False
         second.release()

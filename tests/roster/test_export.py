@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from storage.clock import LocalClock
 from storage.demo import fill_demo_county
 from storage.export import (
     CONTACT_COLUMNS,
@@ -95,7 +96,7 @@ def test_needs_ledger(demo, tmp_path):
     with demo.read_sessions() as s:
         total = s.scalar(select(func.count()).select_from(Need))
         path = tmp_path / "n.xlsx"
-        assert write_xlsx(iter_need_rows(s), NEED_COLUMNS, str(path)) == total
+        assert write_xlsx(iter_need_rows(s, clock=LocalClock()), NEED_COLUMNS, str(path)) == total
         _, rows = sheet_rows(path)
         assert rows[0] == ("登记日期", "姓名", "村", "类别", "内容", "紧急程度", "状态", "负责人",
                            "办结日期", "办理结果")

@@ -10,11 +10,10 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import redis
 
 from bot.wechat.client import WeChatClient
 from bot.wechat.redis_token_store import RedisTokenStore
-
-redis = pytest.importorskip("redis")
 
 
 @pytest.fixture

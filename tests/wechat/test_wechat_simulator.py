@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -46,7 +47,9 @@ class EchoWebhook(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.seen.append(query)
         try:
-            callback = read_callback(query, body, TOKEN, self.crypto)
+            # A plaintext simulator talks to a webhook without a key (with one, it is refused).
+            crypto = self.crypto if query.get("encrypt_type") else None
+            callback = read_callback(query, body, TOKEN, crypto, time.time())
         except InvalidRequest:
             return self._answer(403, "bad request")
         message = callback.message

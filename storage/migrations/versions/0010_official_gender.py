@@ -3,14 +3,14 @@
 Nullable: rosters imported before this, or without a 性别 column, leave it unknown.
 
 Revision ID: 0010_official_gender
-Revises: 0008_roster_versions
+Revises: 0009_contact_dates
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_official_gender"
-down_revision = "0008_roster_versions"
+down_revision = "0009_contact_dates"
 branch_labels = None
 depends_on = None
 
@@ -20,5 +20,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("officials") as batch:
-        batch.drop_column("gender")
+    # Not a batch (SQLite would copy the table, and other tables' foreign keys refuse that):
+    # both databases drop a column in place (SQLite since 3.35).
+    op.execute("ALTER TABLE officials DROP COLUMN gender")

@@ -1,12 +1,15 @@
-"""Province-scale benchmark of the daily rule evaluation (storage.due via the digest job).
+"""The daily reminder run at province scale: the digest job over every person and rule.
 
-    python bench/province_bench.py --sizes 10000,100000,1000000 \
+    python -m bench reminders --sizes 10000,100000,1000000 \
         [--dialects sqlite,postgresql] [--pg postgresql://postgres@127.0.0.1:5432/test]
+
+Target (issue #14): 10^6 persons / 10^7 contacts in ≤ 15 s and < 500 MB, on both databases.
 
 For each size N it builds a fresh migrated database (a SQLite file; a PostgreSQL schema) holding
 N persons, N/10 officials (one village member per 500 persons, the rest paired cadres), a
 jurisdiction assignment per person, pairings for about N/10 persons, and 10 contact records per
-person over the last two years (COPY on PostgreSQL, executemany batches on SQLite). Then, in a
+person over the last two years (COPY on PostgreSQL, executemany batches on SQLite), then
+`lianxin db rebuild`'s `storage.contact_dates.rebuild` as after any bulk load. Then, in a
 fresh subprocess (so its peak RSS is the evaluation's own), it times the full daily evaluation —
 `scheduler.jobs.iter_digest`, every rule of the policy for every person, overdue and due-soon rows
 turned into messages — against a plain `SELECT person_id, count(*) FROM contact_records GROUP BY
@@ -29,7 +32,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 TODAY = dt.date(2026, 11, 20)
 PERSONS_PER_VILLAGE = 500
@@ -82,11 +84,6 @@ def _rows(n: int, seed: int = 7):
 def load_sqlite(path: Path, n: int) -> None:
     import sqlite3
 
-    from sqlalchemy import text
-
-    from storage.db import make_engine
-    from storage.summaries import TRIGGERS, rebuild
-
     regions, officials, persons, assignments, contacts = _rows(n)
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
@@ -97,13 +94,6 @@ def load_sqlite(path: Path, n: int) -> None:
         " AND tbl_name = 'contact_records'") if name in CONTACT_INDEXES]
     for name in CONTACT_INDEXES:
         con.execute(f"DROP INDEX {name}")
-    # The summaries' triggers would recompute a person per row: drop them for the load, then
-    # recreate them and rebuild both summaries once (storage.summaries).
-    names = [name for table in TRIGGERS.values() for name in table]
-    triggers = [sql for (name, sql) in con.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'") if name in names]
-    for name in names:
-        con.execute(f"DROP TRIGGER {name}")
     now = "2026-11-20 00:00:00.000000"
     con.executemany("INSERT INTO regions (id, name, level, parent_id) VALUES (?, ?, ?, ?)", regions)
     con.executemany(
@@ -126,14 +116,19 @@ def load_sqlite(path: Path, n: int) -> None:
     con.commit()
     for sql in ddl:
         con.execute(sql)
-    for sql in triggers:
-        con.execute(sql)
     con.commit()
     con.close()
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        rebuild(conn)
-        conn.execute(text("ANALYZE"))
+    _rebuild(f"sqlite:///{path}")
+
+
+def _rebuild(url: str) -> None:
+    """What `lianxin db rebuild` does after a bulk load: contact_dates from the contacts."""
+    from storage.contact_dates import rebuild
+    from storage.db import make_engine, session_factory
+
+    engine = make_engine(url)
+    with session_factory(engine).begin() as session:
+        rebuild(session)
     engine.dispose()
 
 
@@ -151,9 +146,6 @@ def _copy(cur, table: str, columns: str, rows) -> None:
 def load_postgres(url: str, schema: str, n: int) -> None:
     import psycopg
 
-    from storage.db import make_engine
-    from storage.summaries import TRIGGERS, rebuild
-
     regions, officials, persons, assignments, contacts = _rows(n)
     now = "2026-11-20 00:00:00"
     with psycopg.connect(url, options=f"-csearch_path={schema}") as con, con.cursor() as cur:
@@ -163,10 +155,6 @@ def load_postgres(url: str, schema: str, n: int) -> None:
         ddl = [row[0] for row in cur.fetchall()]
         for name in CONTACT_INDEXES:
             cur.execute(f"DROP INDEX {name}")
-        # COPY fires the summaries' statement triggers (one recomputation for the whole table at
-        # the end); cheaper still to switch them off and rebuild once below.
-        for table in TRIGGERS:
-            cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         _copy(cur, "regions", "id, name, level, parent_id", regions)
         _copy(cur, "officials", "id, name, phone, role, rank, region_id, active, created_at",
               ((*o, True, now) for o in officials))
@@ -181,17 +169,11 @@ def load_postgres(url: str, schema: str, n: int) -> None:
               ((*c, "[]", now) for c in contacts))
         for sql in ddl:
             cur.execute(sql)
-        for table in TRIGGERS:
-            cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-    engine = make_engine(_schema_url(url, schema))
-    with engine.begin() as conn:
-        rebuild(conn)
-    engine.dispose()
+    _rebuild(_schema_url(url, schema))
     # VACUUM (outside a transaction) sets the visibility map, as autovacuum would in production.
     with psycopg.connect(url, options=f"-csearch_path={schema}", autocommit=True) as con:
         for table in ("regions", "officials", "persons", "assignments", "contact_records",
-                      "contact_summary", "assignment_summary", "contact_month_tallies",
-                      "latest_contact_tallies", "village_tallies"):
+                      "contact_dates"):
             con.execute(f"VACUUM ANALYZE {table}")
 
 
@@ -201,13 +183,12 @@ def measure(url: str, policy: str, repeat: int) -> dict:
 
     from bot.runtime import Runtime
     from bot.settings import load_settings
-    from scheduler.clock import at_local
     from scheduler.jobs import iter_digest
     from scheduler.policies import load_policies
 
     rt = Runtime(load_settings(env={}, database_url=url))
     policies = load_policies(default=policy)
-    now = at_local(TODAY, 8)
+    now = policies.schedule.clock.at(TODAY, 8)
     scans, evals, scan_cpu, eval_cpu, messages = [], [], [], [], 0
     for _ in range(repeat):
         with rt.read_sessions() as s:
@@ -260,14 +241,9 @@ def run_size(n: int, dialect: str, args) -> dict:
     if args.reuse:
         url = _existing(n, dialect, args)
         if url:
-            # A database loaded by an older version gets the newer migrations (and the contact
-            # summary their backfill builds) before it is measured.
+            # A database loaded by an older version gets the newer migrations first.
             engine = make_engine(url)
             upgrade(engine)
-            if dialect == "postgresql":
-                # As autovacuum would soon after a migration filled a table.
-                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.execute(text("VACUUM ANALYZE assignment_summary"))
             engine.dispose()
             return _measure_in_subprocess(url, n, dialect, args, load_s=float("nan"))
     if dialect == "sqlite":
@@ -327,7 +303,7 @@ def _existing(n: int, dialect: str, args) -> str | None:
 
 def _measure_in_subprocess(url: str, n: int, dialect: str, args, load_s: float) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--measure", url, "--policy", args.policy,
+        [sys.executable, "-m", "bench.reminders", "--measure", url, "--policy", args.policy,
          "--repeat", str(args.repeat)],
         capture_output=True, text=True, check=True, cwd=ROOT)
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -336,8 +312,9 @@ def _measure_in_subprocess(url: str, n: int, dialect: str, args, load_s: float) 
     return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench reminders",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--dialects", default="postgresql,sqlite")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
@@ -347,7 +324,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true",
                         help="Measure an already loaded database of a size instead of rebuilding.")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.measure:
         print(json.dumps(measure(args.measure, args.policy, args.repeat)))
         return

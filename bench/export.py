@@ -1,6 +1,6 @@
 """Export streaming: memory stays flat from 100,000 to 1,000,000 contact records (SQLite).
 
-    /work/venv/bin/python bench/export_bench.py [--small 100000] [--large 1000000]
+    python -m bench export [--small 100000] [--large 1000000]
 
 Two databases are filled directly with sqlite3 (that part is not measured), then each export
 runs as a `python -m bot.cli export contacts` subprocess; peak RSS is that child's ru_maxrss.
@@ -22,14 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 PERSONS = 20_000
 OFFICIALS = 200
 
 
 def fill(db: Path, contacts: int) -> None:
     env = dict(os.environ, LIANXIN_DATABASE_URL=f"sqlite:///{db}")
-    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT,
+    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env,
                    check=True, capture_output=True)
     rng = random.Random(1)
     con = sqlite3.connect(db)
@@ -87,7 +86,7 @@ def export(db: Path, fmt: str, out: Path) -> tuple[float, int]:
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", code, "export", "contacts", "--format", fmt, "--out", str(out)],
-        env=env, cwd=ROOT, capture_output=True, text=True, check=False,
+        env=env, capture_output=True, text=True, check=False,
     )
     elapsed = time.perf_counter() - started
     if done.returncode != 0 or "RSS" not in done.stderr:
@@ -95,12 +94,13 @@ def export(db: Path, fmt: str, out: Path) -> tuple[float, int]:
     return elapsed, int(done.stderr.rsplit("RSS", 1)[1].split()[0]) // 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench export",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--formats", default="csv,json,xlsx")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         figures: dict[tuple[str, int], tuple[float, int]] = {}
@@ -119,7 +119,3 @@ def main() -> None:
         for fmt in args.formats.split(","):
             (t1, m1), (t2, m2) = figures[(fmt, args.small)], figures[(fmt, args.large)]
             print(f"{fmt:>4} ratio {args.large}/{args.small}: time x{t2 / t1:.1f}, RSS x{m2 / m1:.2f}")
-
-
-if __name__ == "__main__":
-    main()

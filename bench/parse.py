@@ -1,6 +1,6 @@
 """Parser throughput against bare `jieba.lcut`, and how soon a fresh process can parse.
 
-    python bench/parse_bench.py [--messages 10000] [--repeats 5]
+    python -m bench parse [--messages 10000] [--repeats 5]
 
 Generates realistic officials' and households' messages for a 50-name roster (fixed seed), then in
 one run measures bare jieba.lcut over them (jieba's default tokenizer, initialised beforehand) and
@@ -20,10 +20,6 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
 GIVEN = ["建国", "秀兰", "桂芝", "德明", "春梅", "志强", "小燕", "大山", "玉兰", "国庆", "秀英", "金花",
@@ -86,18 +82,18 @@ def time_to_ready(repeats: int = 5) -> tuple[float, float, float]:
     walls, cpus = [], []
     for _ in range(repeats + 1):
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
+        done = subprocess.run([sys.executable, "-c", code], check=True,
                               capture_output=True, text=True)
         walls.append(time.perf_counter() - start)
         cpus.append(float(done.stdout.strip()))
     return walls[0], statistics.median(walls[1:]), statistics.median(cpus[1:])
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m bench parse", description=__doc__.splitlines()[0])
     ap.add_argument("--messages", type=int, default=10_000)
     ap.add_argument("--repeats", type=int, default=5)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
 
     import jieba
 
@@ -130,6 +126,3 @@ def main() -> None:
     print(f"ratio parse/jieba: {parse_wall / jieba_wall:.2f} wall, {parse_cpu / jieba_cpu:.2f} CPU")
     print(f"time to ready (fresh process, median of 5): {ready:.2f} s wall, {ready_cpu:.2f} s CPU; "
           f"first run: {first:.2f} s")
-
-if __name__ == "__main__":
-    main()
