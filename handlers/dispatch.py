@@ -31,7 +31,7 @@ OFFICIAL: dict[str, Handler] = {
     "query": query.handle,
     "undo": undo.handle,
     "resolve": resolve_need.handle,
-    "help": _text(texts.HELP_OFFICIAL),
+    "help": unknown.official_help,
     "bind": bind.handle,
     "unknown": unknown.official,
 }

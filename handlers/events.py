@@ -6,6 +6,7 @@ from handlers import texts
 from handlers.bind import bind_with_code, code_from_scene
 from handlers.context import Reply, Turn
 from handlers.unbound import after_bind
+from handlers.unknown import official_help
 from storage import conversation
 from storage.audit import audit
 from storage.bindings import deactivate
@@ -19,7 +20,7 @@ def handle(turn: Turn) -> Reply:
             return after_bind(turn, conversation.get(turn.session, turn.openid), bind_with_code(turn, code))
         if event == "subscribe":
             if turn.identity.is_official or turn.identity.is_household:
-                return Reply(texts.HELP_OFFICIAL if turn.identity.is_official else texts.HELP_HOUSEHOLD)
+                return official_help(turn) if turn.identity.is_official else Reply(texts.HELP_HOUSEHOLD)
             return Reply(texts.WELCOME)
         return Reply(None)
     if event == "unsubscribe":

@@ -67,16 +67,24 @@ BIND_HOUSEHOLD_OK = (
 BIND_HOUSEHOLD_AGAIN = "您已关联{name}，无需重复绑定。有需要请直接发文字或语音。"
 
 # --- officials -----------------------------------------------------------------------------
-HELP_OFFICIAL = (
-    "用法（一条消息记一次联系）：\n"
-    "· 记录：张三 入户 正常 / 昨天 电话 李四 没人接 / 王五 上门 需要轮椅\n"
-    "· 查询：逾期、待访、查询 张三、本月统计\n"
-    "· 撤销：发“撤销”撤回刚才那条（30分钟内）\n"
-    "· 办结诉求：已解决 张三 轮椅"
+HELP_OFFICIAL = (  # {a} {b} {c}: names from the official's own list
+    "用法（一条消息记一次联系，可写几个人）：\n"
+    "· 记录：{a} 入户 正常 / 昨天 电话 {b} 没人接 / {c} 上门 需要轮椅\n"
+    "· 查询：逾期、待访、查询 {a}、本月统计、上个月统计\n"
+    "· 撤销：发“撤销”撤回刚才那条消息记的（30分钟内）\n"
+    "· 办结诉求：已解决 {a} 轮椅"
 )
+HELP_NAMES = ("林娟", "姜文斌", "常卫东")  # the demo county's, for an official with no list yet
+
+
+def help_official(names: Iterable[str]) -> str:
+    """The help with examples on names the official really has (three, repeated if fewer)."""
+    picked = list(dict.fromkeys(names))[:3] or list(HELP_NAMES)
+    a, b, c = (picked * 3)[:3]
+    return HELP_OFFICIAL.format(a=a, b=b, c=c)
 UNKNOWN_OFFICIAL = "没看懂这条消息。记录联系请写“姓名 方式 情况”，例如“张三 电话 正常”。发“帮助”查看更多用法。"
 SMALL_TALK = {
-    "greeting": "{name}您好！记访视直接发“姓名 方式 情况”，例如“张三 入户 正常”；发“帮助”查看全部用法。",
+    "greeting": "{name}您好！记访视直接发“姓名 方式 情况”，例如“{example} 入户 正常”；发“帮助”查看全部用法。",
     "thanks": "不客气，辛苦了！有需要随时发消息。",
     "ack": "好的。有需要随时发消息，发“帮助”查看用法。",
 }

@@ -200,6 +200,15 @@ def _not_found(error):
     return render_template("admin/message.html", title="没有找到", message=texts.NOT_FOUND), 404
 
 
+@bp.app_template_filter("local")
+def local_time(utc_naive: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored naive-UTC time as people read it: in the configured zone (LIANXIN_TIMEZONE)."""
+    if utc_naive is None:
+        return ""
+    zone = ZoneInfo(runtime().settings.timezone)
+    return utc_naive.replace(tzinfo=dt.UTC).astimezone(zone).strftime(fmt)
+
+
 @bp.app_template_filter("local_hm")
 def local_hm(at: dt.datetime) -> str:
     """A naive UTC time as HH:MM in the configured time zone."""

@@ -184,3 +184,34 @@ def test_mobile_due_page_on_a_phone_sized_screen(browser, server, ids):
     _shot(page, "mobile-due")
     assert page.goto("/m/due/forged").status == 403
     context.close()
+
+
+def test_needs_board_keeps_names_and_dates_on_one_line_at_1366px(browser, server, runtime, ids):
+    import datetime as dt
+
+    from storage.models import Need
+
+    long = "我们村的干部从来不来看我们，打电话也不接，家里老人身体不好，轮椅也坏了好几个月了，希望领导帮忙解决"
+    with runtime.sessions.begin() as s:
+        need = s.get(Need, ids["need_zhang"])
+        need.text = long
+        need.created_at = dt.datetime(2026, 12, 5, 1, 7)  # 09:07 in Asia/Shanghai
+    context = browser.new_context(base_url=server, locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    _log_in(page, "pingjiang")
+    page.goto("/admin/needs?status=all")
+    _shot(page, "needs-1366")
+    # Lines each cell is rendered on (distinct tops of its text's boxes): every cell but 内容 has one.
+    lines = page.eval_on_selector_all("#needs tbody tr", """rows => rows.map(row => [...row.cells].map(cell => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        const tops = [...range.getClientRects()].map(box => box.top).sort((a, b) => a - b);
+        return tops.filter((top, i) => i === 0 || top - tops[i - 1] > 10).length;  // a tag's padding is no line
+    }))""")
+    assert len(lines) == 3 and all(len(cells) == 9 for cells in lines)
+    assert all(n == 1 for cells in lines for n in cells[:8]), lines
+    assert max(cells[8] for cells in lines) >= 1
+    page.goto(f"/admin/needs/{ids['need_zhang']}")
+    shown = page.inner_text("main")
+    assert "2026-12-05 09:07" in shown and "UTC" not in shown
+    context.close()

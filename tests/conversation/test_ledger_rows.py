@@ -237,3 +237,12 @@ def test_exports_keep_the_officials_note_and_message_in_every_format(server: Ser
         (r["日期"].date(), r["村(社区)"], r["姓名"]) for r in got)
     assert {r["姓名"]: (r["备注"], r["原话"]) for r in got if r["姓名"] in sent} == {
         n: (notes[n], sent[n]) for n in sent}
+
+
+def test_help_examples_use_the_officials_own_names(server: Server, official, roster):
+    shown = official.send_text("帮助").content
+    assert "刘德明 入户 正常" in shown and "查询 刘德明" in shown and "上个月统计" in shown, shown
+    other = server.user("o_other")
+    other.send_text(f"绑定 {roster.other_code}")
+    shown = other.send_text("帮助").content
+    assert "钱七 入户 正常" in shown and "刘德明" not in shown, shown
