@@ -65,8 +65,13 @@ def import_roster(
     except roster.RosterFileError as exc:
         return ImportOutcome(False, False, str(exc))
     table, outside = _keep_in_scope(table, kind, scope)
-    importer = roster.import_officials if kind == "officials" else roster.import_persons
-    report = importer(session, table, today, skip_invalid=skip_bad or False, actor=actor)
+    within = set(scope.village_ids)  # no one registered elsewhere may be changed from here
+    if kind == "officials":
+        report = roster.import_officials(session, table, today, skip_invalid=skip_bad or False,
+                                         actor=actor, within=set(scope.nodes))
+    else:
+        report = roster.import_persons(session, table, today, skip_invalid=skip_bad or False,
+                                       actor=actor, within=within)
     errors = sorted([(e.row, str(e)) for e in report.errors] + outside)
     bad_rows = len({row for row, _ in errors})
     if errors and not skip_bad:

@@ -29,8 +29,12 @@ def import_officials(
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
     actor: str = "cli",
+    within: set[int] | None = None,
 ) -> ImportReport:
-    """Import an officials roster inside the caller's transaction (see `import_persons`)."""
+    """Import an officials roster inside the caller's transaction (see `import_persons`).
+
+    `within` (the region ids of the importing account's region): an official registered
+    elsewhere is not changed from here, and the refusal says nothing of them."""
     table = source if isinstance(source, Table) else read_table(source)
     report = ImportReport("officials", headers=table.headers)
     columns, missing = map_headers(table.headers, OFFICIAL_HEADERS, OFFICIAL_REQUIRED)
@@ -62,6 +66,11 @@ def import_officials(
         parsed["region_id"] = regions.ensure(*region)
         parsed["active"] = True
         old = existing.get(parsed["phone"])
+        if old is not None and within is not None and old.region_id not in within:
+            report.errors.append(RowError(number, table.headers[columns["phone"]],
+                                          texts.OFFICIAL_OUTSIDE_SCOPE))
+            report.rejected_rows.append((number, cells))
+            continue
         if old is None:
             inserts.append(parsed)
             report.created += 1

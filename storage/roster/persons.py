@@ -44,11 +44,14 @@ def import_persons(
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
     actor: str = "cli",
+    within: set[int] | None = None,
 ) -> ImportReport:
     """Import a persons roster inside the caller's transaction.
 
     With errors and not `skip_invalid`, nothing is written (a savepoint is rolled back) and
     `report.written` is False; the caller decides whether to commit its own transaction.
+    `within` (the village ids of the importing account's region) keeps an import from changing
+    anyone registered elsewhere: such a row is refused with a message that says nothing of them.
     """
     table = source if isinstance(source, Table) else read_table(source)
     report = ImportReport("persons", headers=table.headers)
@@ -57,7 +60,7 @@ def import_persons(
         report.errors = [RowError(1, h, texts.MISSING_COLUMN.format(header=h)) for h in missing]
         return report
     savepoint = session.begin_nested()
-    writer = _Writer(session, today, report)
+    writer = _Writer(session, today, report, within)
     seen_ids: dict[str, int] = {}
     seen_keys: dict[tuple[str, str, str, str, str], int] = {}
     batch: list[tuple[PersonRow, list[Any]]] = []
@@ -113,8 +116,13 @@ def _check_duplicates(person, seen_ids, seen_keys, columns, headers) -> list[Row
 class _Writer:
     """Everything looked up once per import, and the per-batch writes."""
 
-    def __init__(self, session: Session, today: dt.date, report: ImportReport) -> None:
-        self.session, self.today, self.report = session, today, report
+    def __init__(self, session: Session, today: dt.date, report: ImportReport,
+                 within: set[int] | None = None) -> None:
+        self.session, self.today, self.report, self.within = session, today, report, within
+        # Where everyone is registered, for an import limited to one account's region.
+        self.village_of: dict[int, int] = {
+            person_id: village_id for person_id, village_id
+            in session.execute(select(Person.id, Person.village_id))} if within is not None else {}
         self.regions = RegionIndex(session)
         self.officials: dict[str, int] = {}
         self.members_by_village: dict[int, list[int]] = {}
@@ -181,10 +189,13 @@ class _Writer:
             found = self.by_id18.get(person.id18)
             if found is not None:
                 person_id, name = found
+                if self.within is not None and self.village_of.get(person_id) not in self.within:
+                    # Before anything else, and saying nothing of them (not even the name).
+                    header = headers[columns["certificate_no"]]
+                    return None, RowError(person.row, header, texts.OUTSIDE_SCOPE)
                 if name != person.name:
                     header = headers[columns["certificate_no"]]
-                    return None, RowError(person.row, header,
-                                          texts.DUPLICATE_IN_DB.format(name=name[:1] + "*"))
+                    return None, RowError(person.row, header, texts.DUPLICATE_IN_DB)
                 return person_id, None
             # A 尚未持证 person who has now been certified keeps their record.
             certifying = self.uncertified.pop(key, None)

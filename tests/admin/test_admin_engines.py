@@ -3,6 +3,7 @@ downloaded as XLSX, roster uploads with per-row errors."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -12,7 +13,8 @@ from sqlalchemy import func, select
 
 from bot.due_links import make_due_token
 from storage import export
-from storage.models import Person
+from storage.models import Official, Person
+from storage.roster.id_numbers import make_certificate_no, make_id_number
 
 GOOD_ROW = ("赵六,男,1970-03-05,肢体,二级,,平江县安定镇五里村3组,15812349999,平江县,安定镇,五里村,"
             "否,否,否,否,否,否,否")
@@ -111,3 +113,40 @@ def test_overdue_page_past_the_end_shows_the_last_page(town):
     assert "李四" in past
     rows = lambda page: re.findall(r'href="/admin/persons/(\d+)"', page)  # noqa: E731
     assert rows(past) == rows(first)  # one page of rows in the demo county
+
+
+def test_an_import_cannot_take_a_person_registered_in_another_township(town, ids, runtime):
+    """安定镇's account uploads a row in its own village carrying the ID of 三市镇's 黄八."""
+    number = make_certificate_no(make_id_number("430626", dt.date(1970, 3, 5), 11), "肢体", 2)
+    with runtime.sessions.begin() as s:
+        huang = s.get(Person, ids["huang"])
+        huang.certificate_no, huang.gender = number, "男"
+        village, phone = huang.village_id, huang.phone
+    taken = GOOD_ROW.replace("赵六", "某某").replace(",,平江县", f",{number},平江县")
+    body = "\n".join([HEADER, taken]).encode("utf-8")
+    token = csrf_token(town, "/admin/data")
+    response = town.post("/admin/import", data={
+        "csrf_token": token, "kind": "persons", "file": (io.BytesIO(body), "roster.csv"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "不在本账号管辖范围" in text
+    for secret in ("黄", "大洲", "三市"):  # nothing about the person or where they are
+        assert secret not in text.split("不在本账号管辖范围")[0][-200:]
+    with runtime.sessions() as s:
+        huang = s.get(Person, ids["huang"])
+        assert (huang.name, huang.village_id, huang.phone) == ("黄八", village, phone)
+
+
+def test_an_official_registered_elsewhere_is_not_changed_by_an_import(town, ids, runtime):
+    header = "姓名,性别,手机号码,角色,单位,职务,职级,县(区),乡镇(街道),村(社区)"
+    row = "某某,男,13812340009,专职委员,五里村残协,专职委员,其他,平江县,安定镇,五里村"
+    token = csrf_token(town, "/admin/data")
+    response = town.post("/admin/import", data={
+        "csrf_token": token, "kind": "officials",
+        "file": (io.BytesIO(f"{header}\n{row}".encode()), "officials.csv"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "不在本账号管辖范围" in response.get_data(as_text=True)
+    with runtime.sessions() as s:
+        assert s.get(Official, ids["zhou"]).name == "周建国"
