@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from bot.due_links import due_url
+from bot.due_links import due_url_maker
 from bot.runtime import Runtime
 from bot.wechat.crypto import MessageCrypto
 from bot.wechat.factory import make_crypto
@@ -44,7 +44,7 @@ def build_conversation(runtime: Runtime) -> Conversation:
     deps = Deps(
         rules_by_county=by_county,
         clock=runtime.clock,
-        due_list_url=lambda official_id: due_url(settings.base_url, settings.secret_key, official_id),
+        due_list_url=due_url_maker(runtime.sessions, settings.base_url, settings.secret_key),
     )
     return Conversation(
         runtime=runtime,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from bot.due_links import due_url
+from bot.due_links import due_url_maker
 from bot.runtime import Runtime
 from bot.settings import DEV_APP_ID, Settings
 from bot.wechat.client import WeChatClient
@@ -42,10 +42,11 @@ def push_configured(settings: Settings) -> bool:
     )
 
 
-def sender_config(settings: Settings, policies: Policies) -> SenderConfig:
+def sender_config(runtime: Runtime, policies: Policies) -> SenderConfig:
+    settings = runtime.settings
     return SenderConfig(
         template_id=settings.wechat_template_id,
-        due_link=partial(due_url, settings.base_url, settings.secret_key),
+        due_link=due_url_maker(runtime.sessions, settings.base_url, settings.secret_key),
         keywords=TemplateKeywords(**policies.template),
         quiet_start=policies.schedule.quiet_start, quiet_end=policies.schedule.quiet_end,
         clock=policies.schedule.clock,
@@ -61,6 +62,6 @@ def wiring(runtime: Runtime, policies: Policies) -> Wiring:
     settings = runtime.settings
     return Wiring(
         engine=runtime.engine, sessions=runtime.sessions, read_sessions=runtime.read_sessions,
-        sender=sender_config(settings, policies),
+        sender=sender_config(runtime, policies),
         make_pusher=partial(make_pusher, runtime) if push_configured(settings) else None,
     )

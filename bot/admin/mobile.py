@@ -15,13 +15,14 @@ SHOWN = ("overdue", "due_soon")
 
 @mobile_bp.get("/due/<token>")
 def due_list(token: str):
-    official_id = read_due_token(current_app.config["SECRET_KEY"], token)
+    found = read_due_token(current_app.config["SECRET_KEY"], token)
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-    if official_id is None:
+    if found is None:
         return render_template("admin/mobile_due.html", error=texts.LINK_EXPIRED), 403, headers
+    official_id, version = found
     with reading() as s:
         official = s.get(Official, official_id)
-        if official is None or not official.active:
+        if official is None or not official.active or (official.due_link_version or 0) != version:
             return render_template("admin/mobile_due.html", error=texts.LINK_EXPIRED), 403, headers
         day = today()
         rows = due_status.due_rows(

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import current_app, render_template, request
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import ColumnElement, func, select
 
-from bot.admin import bp, due_status
+from bot.admin import bp, due_status, texts
 from bot.admin.scope import official_in_scope, officials_in_scope
-from bot.admin.web import in_scope, page_from_request, reading, runtime, scope, today, verdicts
-from bot.due_links import due_url
+from bot.admin.web import (
+    in_scope,
+    page_from_request,
+    reading,
+    runtime,
+    scope,
+    today,
+    verdicts,
+    writing,
+)
+from bot.due_links import revoke_due_links
 from storage.models import PAIRING, Assignment, Official, Person
 
 # Households a cadre should be paired with, by rank (seed 003: 处级 ≥4, 科级 ≥2, others ≥1).
@@ -88,13 +98,21 @@ def official(official_id: int):
         rows = due_status.due_rows(s, runtime().settings, today(), official_id=o.id)
         visible = {p.id for _, p in assigned}
         rules = [r for r in rows if r.person_id in visible]  # in the engine's order
-        settings = runtime().settings
-        link = due_url(settings.base_url, current_app.config["SECRET_KEY"], o.id)
         return render_template(
             "admin/official.html", o=o, assigned=assigned, rules=rules,
             quota=quota_of(o, quotas_for(s, sc)),
             pairings=sum(1 for a, _ in assigned if a.kind == PAIRING and a.end_date is None),
-            link=link, where=sc.path(o.region_id)
+            where=sc.path(o.region_id)
             if o.region_id in sc.nodes else "",
             paths={p.id: sc.path(p.village_id) for _, p in assigned},
         )
+
+
+@bp.post("/officials/<int(max=2147483647):official_id>/revoke-links")
+def revoke_links(official_id: int):
+    """Every due-list link of the official stops working (a phone lost, a link forwarded)."""
+    with writing() as s:
+        o = in_scope(official_in_scope, s, scope(s), official_id)
+        revoke_due_links(s, o, current_user.actor)
+    flash(texts.LINKS_REVOKED)
+    return redirect(url_for("admin.official", official_id=official_id))

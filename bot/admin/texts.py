@@ -54,3 +54,4 @@ CARD_NO_OFFICIAL = "（尚未安排）"
 IMPORT_OUT_OF_SCOPE = "第 {row} 行 区域：“{where}”不在您的管辖范围内"
 
 HOUSEHOLD_NEED_TITLE = "诉求办理进展"
+LINKS_REVOKED = "已作废：此前发出的待联系名单链接都不能再打开。"

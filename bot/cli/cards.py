@@ -112,4 +112,22 @@ def _permanent_qr(state: CliState, code: str, qr_url: str | None) -> tuple[str, 
     return "已向微信申请永久二维码。", str(answer["url"])
 
 
+@official.command("revoke-links")
+@click.argument("phone")
+@pass_state
+def revoke_links(state: CliState, phone: str) -> None:
+    """Stop every due-list link (/m/due/…) issued to the official so far."""
+    from bot.due_links import revoke_due_links
+    from storage.models import Official
+
+    with state.runtime.sessions.begin() as s:
+        found = s.scalar(select(Official).where(Official.phone == phone.strip()))
+        if found is None:
+            click.echo(f"没有手机号为 {mask_phone(phone)} 的工作人员。", err=True)
+            sys.exit(1)
+        revoke_due_links(s, found, "cli")
+        name = found.name
+    click.echo(f"已作废{name}此前所有待联系名单链接。")
+
+
 COMMANDS = [official, card]

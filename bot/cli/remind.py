@@ -78,7 +78,7 @@ def outbox_send(state: CliState, at) -> None:
     if not push_configured(rt.settings):
         raise click.ClickException("未配置微信公众号（WECHAT_APP_ID 等），消息留在发件箱中，未发送。")
     policies = _policies(state)
-    config = sender_config(rt.settings, policies)
+    config = sender_config(rt, policies)
     now_fn = (lambda: at.replace(tzinfo=policies.schedule.clock.zone)) if at else None
     report = send_once(rt.sessions, make_pusher(rt), config, now_fn)
     click.echo(f"已发送 {report.sent}，失败待重试 {report.failed}，放弃 {report.dead}"

@@ -29,6 +29,8 @@ class Official(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
     gender: Mapped[str | None] = mapped_column(String(4))  # 男/女: the 登记表's 帮扶人性别
+    # In every due-list link (`/m/due/<token>`): bumping it revokes all links issued before.
+    due_link_version: Mapped[int] = mapped_column(default=0, server_default="0")
     phone: Mapped[str] = mapped_column(String(32), unique=True)
     role: Mapped[str] = mapped_column(String(16), index=True)
     unit: Mapped[str | None] = mapped_column(String(128))

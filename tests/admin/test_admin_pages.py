@@ -120,8 +120,8 @@ def test_contact_cards_pdf_has_a_page_per_three_people_and_binding_codes(town, i
 
 
 def test_due_token_round_trip_and_tampering():
-    token = make_due_token("secret", 42)
-    assert read_due_token("secret", token) == 42
+    token = make_due_token("secret", 42, 3)
+    assert read_due_token("secret", token) == (42, 3)
     assert read_due_token("other-secret", token) is None
     assert read_due_token("secret", token + "x") is None
     assert read_due_token("secret", token, max_age=-1) is None
@@ -154,3 +154,26 @@ def test_card_qr_prefers_the_permanent_scene_url(runtime, ids):
         code.qr_url = "http://weixin.qq.com/q/abc"
     with runtime.sessions.begin() as s:
         assert card_qr_content(s, s.get(Person, ids["li"])) == "http://weixin.qq.com/q/abc"
+
+
+def test_due_links_are_not_on_the_dashboard_and_revoking_kills_every_earlier_one(app, town, ids,
+                                                                               runtime):
+    page = town.get(f"/admin/officials/{ids['zhao']}").get_data(as_text=True)
+    assert "/m/due/" not in page  # a county user could otherwise read another region's list
+    old = make_due_token(app.config["SECRET_KEY"], ids["zhao"], 0)
+    assert app.test_client().get(f"/m/due/{old}").status_code == 200
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    done = town.post(f"/admin/officials/{ids['zhao']}/revoke-links", data={"csrf_token": token})
+    assert done.status_code == 302
+    assert app.test_client().get(f"/m/due/{old}").status_code == 403
+    fresh = make_due_token(app.config["SECRET_KEY"], ids["zhao"], 1)
+    assert app.test_client().get(f"/m/due/{fresh}").status_code == 200
+    # a town account cannot revoke (or see) an official outside its region
+    assert town.post(f"/admin/officials/{ids['zhou']}/revoke-links",
+                     data={"csrf_token": token}).status_code == 404
+
+
+def test_due_links_live_72_hours():
+    from bot.due_links import MAX_AGE_SECONDS
+
+    assert MAX_AGE_SECONDS == 72 * 3600

@@ -64,7 +64,7 @@ def test_the_scheduler_reads_its_hours_in_the_configured_zone():
     fire = trigger.get_next_fire_time(None, dt.datetime(2026, 4, 1, 3, 0, tzinfo=dt.UTC))
     # 08:00 in Urumqi (UTC+6) is 02:00 UTC; the first one after 03:00 UTC is the next day's.
     assert fire.astimezone(dt.UTC) == dt.datetime(2026, 4, 2, 2, 0, tzinfo=dt.UTC)
-    assert sender_config(settings, policies).clock.zone == ZoneInfo("Asia/Urumqi")
+    assert sender_config(Runtime(settings), policies).clock.zone == ZoneInfo("Asia/Urumqi")
 
 
 def test_quiet_hours_follow_the_configured_zone():

@@ -7,7 +7,6 @@ import datetime as dt
 import subprocess
 import sys
 import threading
-from functools import partial
 
 import pytest
 from sqlalchemy import select
@@ -47,7 +46,7 @@ def pusher(runtime, fake):
 
 
 def config(**kw) -> SenderConfig:
-    values = dict(template_id="TPL", due_link=partial(due_url, "https://lx.example", "s"),
+    values = dict(template_id="TPL", due_link=lambda oid: due_url("https://lx.example", "s", oid, 0),
                   worker="w1", max_attempts=3)
     values.update(kw)
     return SenderConfig(**values)
@@ -103,7 +102,7 @@ def test_due_list_url_is_signed_for_the_official(runtime, world, fake, pusher):
     put(runtime, digest(o))
     send_once(runtime.sessions, pusher, config(), lambda: NOW)
     token = fake.sent[0]["body"]["url"].rsplit("/", 1)[1]
-    assert URLSafeTimedSerializer("s", salt="due-list").loads(token) == {"official_id": o}
+    assert URLSafeTimedSerializer("s", salt="due-list").loads(token) == {"official_id": o, "v": 0}
 
 
 def test_outside_window_falls_back_to_template(runtime, world, fake, pusher):
