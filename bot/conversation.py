@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import Flask
 
@@ -13,6 +13,7 @@ from bot.wechat.factory import make_crypto
 from bot.wechat.xml_body import MAX_BODY_BYTES
 from handlers.context import Deps, Incoming, Reply
 from handlers.pipeline import Parser, process
+from storage.masking import mask_text
 
 
 @dataclass
@@ -25,7 +26,12 @@ class Conversation:
     token: str
 
     def handle(self, incoming: Incoming) -> Reply:
-        return process(self.runtime.sessions, self.deps, incoming, self.parse)
+        return masked(process(self.runtime.sessions, self.deps, incoming, self.parse))
+
+
+def masked(reply: Reply) -> Reply:
+    """The reply as it leaves: no full phone or ID number, however the person wrote it."""
+    return replace(reply, text=mask_text(reply.text)) if reply.text else reply
 
 
 def build_conversation(runtime: Runtime) -> Conversation:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler import render
 from storage.clock import LocalClock, naive_utc
 from storage.db import skip_locked
+from storage.masking import mask_text
 from storage.models import HouseholdBinding, OfficialBinding, OutboxMessage, SharedValue
 
 log = logging.getLogger(__name__)
@@ -199,14 +200,17 @@ def _deliver(pusher: Pusher, config: SenderConfig, row: Claimed, binding, now: d
     message = row.payload
     if binding.last_inbound_at and naive_utc(now) - binding.last_inbound_at < WINDOW:
         try:
-            return pusher.send_text(binding.openid, render.full_text(message))
+            return pusher.send_text(binding.openid, mask_text(render.full_text(message)))
         except Exception as exc:
             if not getattr(exc, "outside_window", False):
                 raise
             log.info("outbox %s: outside the 48 h window; sending a template", row.id)
     if not config.template_id:
         raise MissingTemplate("未配置模板消息（WECHAT_TEMPLATE_ID），且不在48小时客服窗口内")
-    data = render.template_data(message, config.keywords, config.clock.today(now))
+    # Masked before the values are cut to 20 characters, so no cut leaves a number half shown.
+    masked_message = {**message, **{k: mask_text(message[k]) for k in ("text", "summary")
+                                    if isinstance(message.get(k), str)}}
+    data = render.template_data(masked_message, config.keywords, config.clock.today(now))
     url = (config.due_link(row.official_id)
            if config.due_link is not None and row.official_id is not None else None)
     return pusher.send_template(binding.openid, config.template_id, data, url)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.admin import bp, texts
 from bot.admin.due_status import VerdictCache, Verdicts
+from bot.admin.person_data import shown_text
 from bot.admin.scope import OutOfScope, Scope, scope_for_region
 from storage.db import plan_for_parameters
 from storage.models import AdminUser
@@ -194,6 +195,12 @@ def _not_found(error):
 def local_hm(at: dt.datetime) -> str:
     """A naive UTC time as HH:MM in the configured time zone."""
     return at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(runtime().settings.timezone)).strftime("%H:%M")
+
+
+@bp.app_template_filter("shown")
+def shown(text: str | None) -> str:
+    """A person's words as this account may see them: numbers masked without full view rights."""
+    return shown_text(text, bool(getattr(current_user, "can_view_private", False)))
 
 
 @bp.app_template_filter("pct")
