@@ -149,3 +149,4 @@ UNSUPPORTED = "暂时只能处理文字和语音消息，请用文字说明。"
 PUSH_NEW_NEED = "新诉求：{village}{name}，{needs}。原话：{text}"
 PUSH_URGENT_NEED = "紧急诉求：{village}{name}，{needs}。原话：{text}"
 APOLOGY = "抱歉，系统暂时出了点问题，请稍后再发一次。"
+SPOOLED = "已收到，稍后处理。"  # the database is away: the message is kept and answered by push
