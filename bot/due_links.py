@@ -48,7 +48,8 @@ def due_url(base_url: str, secret_key: str, official_id: int, version: int) -> s
 
 
 def due_url_maker(sessions: sessionmaker[Session], base_url: str, secret_key: str):  # type: ignore[no-untyped-def]
-    """official id -> a link carrying the official's current version (read when it is made)."""
+    """official id -> a link carrying the official's current version (read when it is made,
+    with `sessions` that never wait for a writer: the outbox sends outside its transactions)."""
 
     def make(official_id: int) -> str:
         with sessions() as session:

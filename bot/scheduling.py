@@ -46,7 +46,7 @@ def sender_config(runtime: Runtime, policies: Policies) -> SenderConfig:
     settings = runtime.settings
     return SenderConfig(
         template_id=settings.wechat_template_id,
-        due_link=due_url_maker(runtime.sessions, settings.base_url, settings.secret_key),
+        due_link=due_url_maker(runtime.read_sessions, settings.base_url, settings.secret_key),
         keywords=TemplateKeywords(**policies.template),
         quiet_start=policies.schedule.quiet_start, quiet_end=policies.schedule.quiet_end,
         clock=policies.schedule.clock,

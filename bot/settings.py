@@ -40,6 +40,8 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     redis_url: str | None = None
     log_level: str = "INFO"
+    # Local files of this machine: the SQLite database by default, the outage spool.
+    data_dir: str = "var"
 
     wechat_token: str = DEV_WECHAT_TOKEN
     wechat_app_id: str = DEV_APP_ID

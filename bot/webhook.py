@@ -15,6 +15,7 @@ import time
 from flask import Blueprint, Response, current_app, request
 
 from bot.conversation import conversation_of
+from bot.spool import SpoolFull
 from bot.wechat.callback import read_callback, seal_reply, verify_url
 from bot.wechat.errors import BadSignature, InvalidRequest
 from bot.wechat.messages import SUCCESS_REPLY, Inbound, render_text_reply
@@ -69,6 +70,11 @@ def receive() -> Response:
     message = callback.message
     try:
         reply = conv.handle(_incoming(message))
+    except SpoolFull:
+        # Database away and the spool full (or its disk): no answer, so WeChat retries.
+        log.exception("message from …%s not taken: database and spool unavailable",
+                      message.from_user[-6:])
+        return _plain("temporarily unavailable", 503)
     except Exception:
         log.exception("failed to handle %s from …%s", message.msg_type, message.from_user[-6:])
         reply = Reply(texts.APOLOGY)

@@ -40,7 +40,7 @@ class Deps:
 
     rules_by_county: Mapping[int | None, Sequence[Any]] = field(default_factory=dict)
     clock: LocalClock = field(default_factory=LocalClock)  # LIANXIN_TIMEZONE
-    due_list_url: Callable[[int], str] | None = None
+    due_list_url: Callable[[int, int], str] | None = None  # (official id, link version) -> URL
     undo_window: dt.timedelta = dt.timedelta(minutes=30)
     pending_ttl: dt.timedelta = dt.timedelta(minutes=10)
     max_list: int = 10

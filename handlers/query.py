@@ -39,7 +39,8 @@ def due_list(turn: Turn, overdue: bool) -> Reply:
             i=i, name=r.person_name, rule=r.rule_label, state=due_view.state_text(turn, r),
             last=due_view.last_text(turn, r)))
     if len(rows) > len(shown):
-        url = turn.deps.due_list_url(official.id) if turn.deps.due_list_url else ""
+        url = (turn.deps.due_list_url(official.id, official.due_link_version or 0)
+               if turn.deps.due_list_url else "")
         lines.append(texts.QUERY_MORE.format(n=len(rows) - len(shown), url=url).rstrip("："))
     return Reply("\n".join(lines))
 

@@ -47,7 +47,7 @@ def needs_list(codes: Iterable[str]) -> str:
 UNBOUND = (
     "您好，这里是“连心”残疾人联系服务平台。\n"
     "工作人员：请发送“绑定 六位数字”（绑定码向乡镇残联索取）。\n"
-    "残疾人家属：请扫描联系卡上的二维码，或发送联系卡上的“绑定 六位数字”。"
+    "残疾人家属：请扫描联系卡上的二维码，或发送“绑定”加联系卡上的 12 位绑定码。"
 )
 WELCOME = "欢迎关注“连心”。\n" + UNBOUND.split("\n", 1)[1]
 UNBOUND_KEPT = "您说的情况已记下。绑定后会请您确认，再转给负责的工作人员。"
@@ -197,3 +197,4 @@ PUSH_URGENT_NEED = "紧急诉求：{village}{name}，{needs}。原话：{text}"
 PUSH_COMPLAINT = "投诉：{village}{name}家反映工作人员的问题，请乡镇残联核实处理。原话：{text}"
 PUSH_COMPLAINT_TITLE = "投诉"
 APOLOGY = "抱歉，系统暂时出了点问题，请稍后再发一次。"
+SPOOLED = "已收到，稍后处理。"  # the database is away: the message is kept and answered by push

@@ -8,11 +8,19 @@ once. Errors: a person who unfollowed (43004) makes the row dead and the binding
 daily quota (45009) pauses every sender until the next local day (LIANXIN_TIMEZONE); transport errors
 and anything else back off exponentially until `max_attempts`, then the row is dead (listed by
 `lianxin outbox status`).
+
+Repeats: a template message carries the row's dedupe key as WeChat's `client_msg_id`, so WeChat
+drops a resend of it (a send that timed out after WeChat accepted it, a sender killed before it
+marked the row) for about 10 minutes. Customer-service texts have no such id: a text whose
+outcome is unknown (no answer, or its sender died with it in flight) is never sent as a text
+again; its retries go as the template, which WeChat de-duplicates. So a push reaches a person at
+most twice (the text and the template), and only when the first answer was lost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -27,17 +35,23 @@ from sqlalchemy.orm import Session, sessionmaker
 from scheduler import render
 from storage.clock import LocalClock, naive_utc
 from storage.db import skip_locked
+from storage.masking import mask_text
 from storage.models import HouseholdBinding, OfficialBinding, OutboxMessage, SharedValue
 
 log = logging.getLogger(__name__)
 
 PAUSE_KEY = "outbox.paused_until"
 WINDOW = dt.timedelta(hours=48)
+# `last_error` of a row whose customer-service text may have reached WeChat: set just before the
+# text is sent (a sender killed in the call leaves it), and after a send without an answer.
+TEXT_IN_FLIGHT = "客服消息发送中"
+TEXT_OUTCOME_UNKNOWN = "客服消息结果不明"
+CLIENT_MSG_ID_MAX = 64
 
 
 class Pusher(Protocol):
     def send_template(self, openid: str, template_id: str, data: dict[str, str],
-                      url: str | None = None) -> dict: ...
+                      url: str | None = None, client_msg_id: str | None = None) -> dict: ...
 
     def send_text(self, openid: str, content: str) -> dict: ...
 
@@ -76,6 +90,20 @@ class Claimed:
     payload: dict
     urgent: bool
     attempts: int
+    dedupe_key: str = ""
+    last_error: str | None = None
+
+    @property
+    def text_may_have_gone(self) -> bool:
+        """A customer-service text of this row may already have reached the person."""
+        return (self.last_error or "").startswith((TEXT_IN_FLIGHT, TEXT_OUTCOME_UNKNOWN))
+
+
+def client_msg_id(dedupe_key: str) -> str:
+    """WeChat's de-duplication id for a row: its dedupe key, or a digest of a long or non-ASCII one."""
+    if dedupe_key.isascii() and 0 < len(dedupe_key) <= CLIENT_MSG_ID_MAX:
+        return dedupe_key
+    return "h:" + hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()[:40]
 
 
 def _claim_sql(lock: str, quiet: bool) -> str:
@@ -87,7 +115,7 @@ def _claim_sql(lock: str, quiet: bool) -> str:
             WHERE ((state = 'pending' AND next_attempt_at <= :now)
                    OR (state = 'sending' AND claimed_at < :lease_cutoff)){urgent_only}
             ORDER BY urgent DESC, id LIMIT :limit{lock})
-        RETURNING id, official_id, openid, payload, urgent, attempts"""
+        RETURNING id, official_id, openid, payload, urgent, attempts, dedupe_key, last_error"""
 
 
 def release_dead_local_claims(sessions: sessionmaker[Session]) -> int:
@@ -136,7 +164,8 @@ def claim(sessions: sessionmaker[Session], config: SenderConfig, now: dt.datetim
             "limit": config.batch, "yes": True,
         }).all()
     return sorted(
-        (Claimed(r.id, r.official_id, r.openid, _json(r.payload), bool(r.urgent), r.attempts)
+        (Claimed(r.id, r.official_id, r.openid, _json(r.payload), bool(r.urgent), r.attempts,
+                 r.dedupe_key, r.last_error)
          for r in rows),
         key=lambda c: c.id,
     )
@@ -195,25 +224,45 @@ def _mark(sessions, row: Claimed, config: SenderConfig, **values) -> bool:
         return bool(cast(CursorResult, result).rowcount)
 
 
+def _as_text(row: Claimed, binding, now: dt.datetime) -> bool:
+    """A customer-service text: inside the 48 h window, and no earlier text of this row may have
+    gone out (then the template, which WeChat de-duplicates, carries it)."""
+    return bool(binding.last_inbound_at and naive_utc(now) - binding.last_inbound_at < WINDOW
+                and not row.text_may_have_gone)
+
+
 def _deliver(pusher: Pusher, config: SenderConfig, row: Claimed, binding, now: dt.datetime):
     message = row.payload
-    if binding.last_inbound_at and naive_utc(now) - binding.last_inbound_at < WINDOW:
+    if _as_text(row, binding, now):
         try:
-            return pusher.send_text(binding.openid, render.full_text(message))
+            return pusher.send_text(binding.openid, mask_text(render.full_text(message)))
         except Exception as exc:
             if not getattr(exc, "outside_window", False):
+                if getattr(exc, "maybe_delivered", False):
+                    raise TextOutcomeUnknown(exc) from exc
                 raise
             log.info("outbox %s: outside the 48 h window; sending a template", row.id)
     if not config.template_id:
         raise MissingTemplate("未配置模板消息（WECHAT_TEMPLATE_ID），且不在48小时客服窗口内")
-    data = render.template_data(message, config.keywords, config.clock.today(now))
+    # Masked before the values are cut to 20 characters, so no cut leaves a number half shown.
+    masked_message = {**message, **{k: mask_text(message[k]) for k in ("text", "summary")
+                                    if isinstance(message.get(k), str)}}
+    data = render.template_data(masked_message, config.keywords, config.clock.today(now))
     url = (config.due_link(row.official_id)
            if config.due_link is not None and row.official_id is not None else None)
-    return pusher.send_template(binding.openid, config.template_id, data, url)
+    return pusher.send_template(binding.openid, config.template_id, data, url,
+                                client_msg_id=client_msg_id(row.dedupe_key or f"outbox:{row.id}"))
 
 
 class MissingTemplate(Exception):
     pass
+
+
+class TextOutcomeUnknown(Exception):
+    """A customer-service text got no answer: WeChat may have delivered it."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(f"{TEXT_OUTCOME_UNKNOWN}: {type(cause).__name__}: {cause}")
 
 
 def _backoff(config: SenderConfig, attempts: int) -> dt.timedelta:
@@ -255,9 +304,12 @@ def _send_row(sessions, pusher: Pusher, config: SenderConfig, row: Claimed,
         _mark(sessions, row, config, state="pending", claimed_by=None, claimed_at=None,
               next_attempt_at=naive_utc(config.clock.quiet_hours_end(now, config.quiet_end)))
         return False
-    if not _mark(sessions, row, config, claimed_at=utc):
-        return False  # the lease ran out and another sender has the row now
     binding = _binding(sessions, row)
+    # The lease renewed just before the call; a text is marked in flight in the same statement,
+    # so a sender killed inside the call leaves a row that is never sent as a text again.
+    in_flight = {"last_error": TEXT_IN_FLIGHT} if binding is not None and _as_text(row, binding, now) else {}
+    if not _mark(sessions, row, config, claimed_at=utc, **in_flight):
+        return False  # the lease ran out and another sender has the row now
     if binding is None:
         who = "该工作人员" if row.official_id is not None else "该家属"
         _mark(sessions, row, config, state="dead", last_error=f"{who}未绑定微信（无有效绑定）")
@@ -279,7 +331,9 @@ def _send_row(sessions, pusher: Pusher, config: SenderConfig, row: Claimed,
 
 def _failed(sessions, config, row: Claimed, binding, exc: Exception, now, report) -> bool:
     errcode = getattr(exc, "errcode", None)
-    error = f"{type(exc).__name__}: {exc}"
+    error = str(exc) if isinstance(exc, TextOutcomeUnknown) else f"{type(exc).__name__}: {exc}"
+    if row.text_may_have_gone and not isinstance(exc, TextOutcomeUnknown):
+        error = f"{TEXT_OUTCOME_UNKNOWN}（此前）; {error}"  # so no retry sends the text again
     if getattr(exc, "not_following", False):
         with sessions.begin() as s:
             model = type(binding)  # OfficialBinding or HouseholdBinding

@@ -5,48 +5,78 @@ from __future__ import annotations
 import logging
 import re
 
-# Digits as people write them: full-width or not, in groups separated by a space, a hyphen or a
-# dot ("139-8765-4321", "+86 139 8765 4321", "430626 19651127 751X"). A run is cut into groups;
-# consecutive groups that together make a number are masked as one.
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－　", "0123456789Xx+- ")
-_RUN = re.compile(r"(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])[+＋]?[0-9０-９]"
-                  r"(?:[0-9０-９Xxｘ Ｘ]|[ \-－‐.　](?=[0-9０-９]))*(?![0-9A-Za-z０-９])")
-_GROUP = re.compile(r"[0-9Xx]+")
-_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
-_ID = re.compile(r"\d{17}[\dX](?:\d{2})?")
-_LANDLINE = re.compile(r"(0\d{2,3})(\d{7,8})")
-_LONGEST = 20  # an ID with the certificate's two digits
+# A run of digit groups as people write numbers: full-width or ASCII digits, at most three
+# separator characters (spaces, hyphens and dashes of any width, dots, slashes, brackets) between
+# groups, an optional leading + and an ID's X. The groups are judged after normalising.
+_DIGIT = r"[0-9０-９]"
+_SEP = r"[\s\-‐‑‒–—―−－.．·・/／()（）]"
+_RUN_RE = re.compile(rf"(?<![0-9０-９])[+＋]?{_DIGIT}(?:{_SEP}{{0,3}}[0-9０-９XxＸｘ])*")
+# Digits, or an X on its own: "…751X" is an ID, "13987654321x" a mobile and a letter.
+_GROUP_RE = re.compile(r"[0-9０-９]+|[XxＸｘ]")
+# After normalising: a mobile (with 86 or 0086 before it or not), an 18-character ID (a
+# certificate number adds two digits, category and level).
+_MOBILE_RE = re.compile(r"(?:0086|86)?(1[3-9]\d)\d{4}(\d{4})")
+_ID_RE = re.compile(r"\d{17}[\dX](?:\d{2})?")
+_SHORTEST, _LONGEST = 11, 20
+_LANDLINE_RE = re.compile(r"(?<!\d)(0\d{2,3})[- ]?\d{3,4}(\d{4})(?!\d)")
+# Full-width digits and letters to ASCII (NFKC would also fold every other character).
+_HALF = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX")
+
+
+def normalise_number(text: str) -> str:
+    """The digits (and an ID's X) of a written number: full width folded, separators dropped."""
+    return "".join(_GROUP_RE.findall(text)).translate(_HALF).replace("x", "X")
 
 
 def _masked_number(digits: str) -> str | None:
-    """The masked form of `digits` if it is a whole phone or ID number, else None."""
-    if m := _MOBILE.fullmatch(digits):
-        return f"{m.group(1)[:3]}****{m.group(1)[-4:]}"
-    if _ID.fullmatch(digits.upper()):
-        return mask_id(digits.upper())
-    if m := _LANDLINE.fullmatch(digits):
-        return f"{m.group(1)}-****{m.group(2)[-4:]}"
+    """The masked form of a whole mobile or ID number, or None when `digits` is neither."""
+    mobile = _MOBILE_RE.fullmatch(digits)
+    if mobile:
+        return f"{mobile.group(1)}****{mobile.group(2)}"
+    if _ID_RE.fullmatch(digits):
+        return mask_id(digits)
     return None
 
 
+def _matches_from(groups: list[tuple[int, int, str]], i: int) -> list[tuple[int, str]]:
+    """(last group, masked form) of every number made of groups i..j, shortest first."""
+    found, joined = [], ""
+    for j in range(i, len(groups)):
+        joined += groups[j][2]
+        if len(joined) > _LONGEST:
+            break
+        masked = _masked_number(joined)
+        if masked is not None:
+            found.append((j, masked))
+    return found
+
+
+def _masked_run(match: re.Match[str]) -> str:
+    run = match.group()
+    return run if len(run) < _SHORTEST else _mask_run(run)
+
+
 def _mask_run(run: str) -> str:
-    normal = run.translate(_FULL_WIDTH)  # the same length: positions line up
-    groups = [(m.start(), m.end(), m.group(0)) for m in _GROUP.finditer(normal)]
-    plus = normal.startswith("+")
+    """Mask each mobile or ID made of whole consecutive groups of one run.
+
+    Where groups read both as a mobile and as a longer ID, the ID wins unless the groups after
+    the mobile are themselves a number (two numbers written side by side).
+    """
+    groups = [(m.start(), m.end(), m.group().translate(_HALF).upper()) for m in _GROUP_RE.finditer(run)]
     out, done, i = [], 0, 0
     while i < len(groups):
-        digits = ""
-        for j in range(i, len(groups)):
-            digits += groups[j][2]
-            if len(digits) > _LONGEST + 2:
-                break
-            masked = _masked_number(("+" if plus and i == 0 else "") + digits)
-            if masked is not None:
-                start = 0 if plus and i == 0 else groups[i][0]
-                out.append(run[done:start] + masked)
-                done, i = groups[j][1], j
-                break
-        i += 1
+        found = _matches_from(groups, i)
+        if not found:
+            i += 1
+            continue
+        j, masked = found[-1]
+        if len(found) > 1 and _matches_from(groups, found[0][0] + 1):
+            j, masked = found[0]
+        start = 0 if i == 0 and run[:1] in "+＋" else groups[i][0]
+        out.append(run[done:start])
+        out.append(masked)
+        done = groups[j][1]
+        i = j + 1
     out.append(run[done:])
     return "".join(out)
 
@@ -74,10 +104,13 @@ def mask_id(number: str | None) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Mask every ID/certificate and phone number in free text, however it is written: the one
-    function for everything a person's words pass through on the way to a reply, a push, a page
-    or a log line."""
-    return _RUN.sub(lambda m: _mask_run(m.group(0)), text)
+    """Mask every ID/certificate and phone number in a person's words, however written:
+    `139-8765-4321`, `139 8765 4321`, `+86 139…`, full-width `１３９…`, an ID in groups
+    `430626 19651127 751X`. The one function for replies, pushes, pages and log lines."""
+    if not text:
+        return text
+    text = _RUN_RE.sub(_masked_run, text)
+    return _LANDLINE_RE.sub(lambda m: f"{m.group(1)}-****{m.group(2)}", text)
 
 
 def sanitize_log(message: str) -> str:

@@ -9,11 +9,15 @@ every call (40001 for a stale one), records what it received, and fails, stalls 
         fake.fail_next("/cgi-bin/message/template/send", errcode=45015)
         fake.delay_next("/cgi-bin/message/custom/send", 3.0)
         fake.http_error_next("/cgi-bin/stable_token", status=500)
+        fake.accept_then_stall_next("/cgi-bin/message/template/send", 3.0)  # timeout after accept
         ...
         assert [m["touser"] for m in fake.sent] == [...]
 
-Every message it accepts is in `fake.sent` (template and text, in arrival order); it does not
-de-duplicate, so a test sees every send that got through.
+Every message it delivers is in `fake.sent` (template and text, in arrival order). Like WeChat, a
+template message that repeats an earlier one's `client_msg_id` for the same openid within 10
+minutes is answered "ok" with the first one's msgid and not delivered again (it is listed in
+`fake.dropped`); WeChat's documentation does not say what a repeat answers, and "ok" is the
+reading under which a sender must not resend. Customer-service texts have no such id.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ CUSTOM_PATH = "/cgi-bin/message/custom/send"
 QRCODE_PATH = "/cgi-bin/qrcode/create"
 # WeChat keeps a token fetched with /cgi-bin/token valid this long after the next fetch.
 OLD_TOKEN_GRACE = 300.0
+# How long WeChat drops a template message repeating an openid + client_msg_id.
+CLIENT_MSG_ID_WINDOW = 600.0
 
 
 @dataclass
@@ -43,6 +49,7 @@ class _Fault:
     errmsg: str = ""
     status: int | None = None
     delay: float = 0.0
+    stall_after: float = 0.0  # handle the call (deliver), then wait this long before answering
 
 
 @dataclass
@@ -64,7 +71,10 @@ class FakeWeChat:
     serve_stable_token: bool = True  # False: answer 404 there, like a server that predates it
 
     def __post_init__(self) -> None:
-        self.sent: list[dict] = []  # accepted messages: {"kind", "touser", "body", "msgid"}
+        # delivered messages: {"kind", "touser", "body", "msgid", "client_msg_id"}
+        self.sent: list[dict] = []
+        self.dropped: list[dict] = []  # template repeats WeChat dropped by client_msg_id
+        self._client_msg_ids: dict[tuple[str, str], tuple[int, float]] = {}
         self.qrcodes: list[dict] = []
         self.received: list[Received] = []  # every request, in order
         self.token_issues = 0
@@ -119,6 +129,17 @@ class FakeWeChat:
         """The next call to `path` waits `seconds` before it is handled (then succeeds)."""
         with self._lock:
             self._faults[path].append(_Fault(delay=seconds))
+
+    def accept_then_stall_next(self, path: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls to `path` are handled (a message is delivered) and then answered
+        only after `seconds`: a client with a shorter timeout sees no answer for a sent message."""
+        with self._lock:
+            self._faults[path].extend(_Fault(stall_after=seconds) for _ in range(times))
+
+    def deliveries(self, touser: str | None = None) -> int:
+        """How many messages reached people (or this openid)."""
+        with self._lock:
+            return sum(1 for m in self.sent if touser is None or m["touser"] == touser)
 
     def http_error_next(self, path: str, status: int = 500, times: int = 1) -> None:
         with self._lock:
@@ -178,6 +199,8 @@ class FakeWeChat:
             return 200, record.answer
         with self._lock:
             answer = self._route(method, path, query, body)
+        if fault and fault.stall_after:
+            self._stopping.wait(fault.stall_after)
         if answer is None:
             record.status = 404
             return 404, "not found"
@@ -248,7 +271,16 @@ class FakeWeChat:
             return _error(47003, "argument invalid")
         if touser in self.not_following:
             return _error(43004, "require subscribe")
-        return self._accept("template", touser, body)
+        client_msg_id = body.get("client_msg_id")
+        if client_msg_id:
+            seen = self._client_msg_ids.get((touser, client_msg_id))
+            if seen is not None and self._now() - seen[1] < CLIENT_MSG_ID_WINDOW:
+                self.dropped.append({"touser": touser, "client_msg_id": client_msg_id, "body": body})
+                return {"errcode": 0, "errmsg": "ok", "msgid": seen[0]}
+        answer = self._accept("template", touser, body)
+        if client_msg_id:
+            self._client_msg_ids[(touser, client_msg_id)] = (answer["msgid"], self._now())
+        return answer
 
     def _custom(self, body: dict) -> dict:
         touser = body.get("touser")
@@ -271,7 +303,8 @@ class FakeWeChat:
 
     def _accept(self, kind: str, touser: str, body: dict) -> dict:
         msgid = next(self._msgids)
-        self.sent.append({"kind": kind, "touser": touser, "body": body, "msgid": msgid})
+        self.sent.append({"kind": kind, "touser": touser, "body": body, "msgid": msgid,
+                          "client_msg_id": body.get("client_msg_id")})
         answer: dict = {"errcode": 0, "errmsg": "ok"}
         if kind == "template":
             answer["msgid"] = msgid

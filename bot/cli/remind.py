@@ -31,6 +31,7 @@ def remind(state: CliState, day, dry_run: bool, as_json: bool, kinds) -> None:
     from scheduler import reminders
     from scheduler.jobs import JOBS
     from scheduler.render import full_text
+    from storage.masking import mask_text
 
     policies = _policies(state)
     now = (policies.schedule.clock.at(day.date(), policies.schedule.digest_hour) if day
@@ -43,10 +44,10 @@ def remind(state: CliState, day, dry_run: bool, as_json: bool, kinds) -> None:
         nonlocal count
         count += 1
         if as_json:
-            click.echo(json.dumps(m, ensure_ascii=False))
+            click.echo(mask_text(json.dumps(m, ensure_ascii=False)))
         else:
             click.echo(f"[{m['kind']}] {m['recipient']['name']}（{m['recipient']['phone']}）")
-            click.echo("  " + full_text(m).replace("\n", "\n  "))
+            click.echo("  " + mask_text(full_text(m)).replace("\n", "\n  "))
 
     if dry_run:
         with rt.read_sessions() as s:

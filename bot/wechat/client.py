@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
+import time
 from typing import Any
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from bot.wechat.errors import WeChatAPIError, WeChatTransportError
 from bot.wechat.token_store import TokenStore
@@ -24,6 +27,9 @@ log = logging.getLogger(__name__)
 # WeChat shows at most 20 characters of a template keyword value and no line breaks (since 2023).
 TEMPLATE_VALUE_MAX = 20
 SCENE_STR_MAX = 64
+# WeChat serves a forced stable_token refresh at most every 30 s (and 20 times a day): a token this
+# client fetched by force less than this long ago is not force-refreshed again when rejected.
+FORCED_REFRESH_SPACING = 30.0
 # requests puts the URL in its error messages; the secret and the token must not reach the logs.
 _CREDENTIAL_IN_URL = re.compile(r"(secret|access_token)=[^&\s'\"]+")
 
@@ -49,6 +55,9 @@ class WeChatClient:
         self._tokens = token_store
         self._timeout = timeout
         self._http = session or requests.Session()
+        # The token this client last force-refreshed, and when (monotonic clock).
+        self._forced: tuple[str, float] | None = None
+        self._forced_lock = threading.Lock()
 
     def access_token(self) -> str:
         """The shared token, fetched (by one process) when missing or about to expire."""
@@ -103,9 +112,32 @@ class WeChatClient:
         except WeChatAPIError as exc:
             if not exc.token_invalid:
                 raise
-            log.info("WeChat rejected the access token (%s); refreshing once", exc.errcode)
-        token = self._tokens.refresh(lambda: self._fetch_token(force_refresh=True), rejected=token)
+            rejected = exc
+        token = self._refreshed(token, rejected)
         return self._post(path, body, token)
+
+    def _refreshed(self, rejected: str, error: WeChatAPIError) -> str:
+        """The token to retry with after WeChat rejected `rejected`.
+
+        One forced refresh serves every call rejected meanwhile (a batch of pushes): when the
+        rejected token is the one this client force-fetched moments ago, only a plain fetch is
+        made (it returns WeChat's current token, if another process changed it) and, when that
+        is the same token, the call fails and is retried later instead.
+        """
+        with self._forced_lock:
+            recent = (self._forced is not None and self._forced[0] == rejected
+                      and time.monotonic() - self._forced[1] < FORCED_REFRESH_SPACING)
+            if recent:
+                token = self._tokens.refresh(lambda: self._fetch_token(force_refresh=False),
+                                             rejected=rejected)
+                if token == rejected:
+                    raise error
+                return token
+            log.info("WeChat rejected the access token (%s); refreshing once", error.errcode)
+            token = self._tokens.refresh(lambda: self._fetch_token(force_refresh=True),
+                                         rejected=rejected)
+            self._forced = (token, time.monotonic())
+            return token
 
     def _fetch_token(self, force_refresh: bool) -> tuple[str, int]:
         # stable_token, not /cgi-bin/token: it returns the same token while it is valid, so a
@@ -151,7 +183,8 @@ class WeChatClient:
             )
         except requests.RequestException as exc:
             detail = _CREDENTIAL_IN_URL.sub(r"\1=***", str(exc))
-            raise WeChatTransportError(f"{path}: {exc.__class__.__name__}: {detail}") from exc
+            raise WeChatTransportError(f"{path}: {exc.__class__.__name__}: {detail}",
+                                       maybe_delivered=not _never_sent(exc)) from exc
         if response.status_code != 200:
             raise WeChatTransportError(f"{path}: HTTP {response.status_code}", response.status_code)
         try:
@@ -167,3 +200,11 @@ class WeChatClient:
         if errcode:
             raise WeChatAPIError(errcode, str(answer.get("errmsg", "")))
         return answer
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """The request never reached the server: the connection was refused or not made in time."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError)

@@ -44,9 +44,11 @@ class WeChatAPIError(Exception):
 class WeChatTransportError(Exception):
     """No usable answer: timeout, connection failure, HTTP error status or a body that is not JSON.
 
-    The message may or may not have been delivered; callers back off and retry.
+    The message may or may not have been delivered (`maybe_delivered` is False only when the
+    request never reached the server); callers back off and retry.
     """
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, maybe_delivered: bool = True) -> None:
         super().__init__(message)
         self.status = status  # the HTTP status, when there was an answer
+        self.maybe_delivered = maybe_delivered

@@ -31,6 +31,40 @@ def plain(value: Any) -> str:
     return str(value)
 
 
+# A cell whose text starts with one of these is a formula (or DDE call) to Excel, WPS and
+# LibreOffice; a household's words or an imported address must never run as one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def csv_cell(value: Any) -> Any:
+    """A value for a CSV cell: numbers as they are, text that a spreadsheet would evaluate
+    behind a leading single quote (Excel and WPS then show it as text)."""
+    if is_number(value):
+        return value
+    text = plain(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def xlsx_cell(sheet: Any, value: Any) -> Any:
+    """A value for a write-only XLSX row: dates as date cells, numbers as numbers, everything
+    else a string cell, never a formula (openpyxl would store text starting with '=' as one)."""
+    if is_number(value):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    cell = WriteOnlyCell(sheet, value=plain(value))
+    cell.data_type = "s"
+    return cell
+
+
 def yes_no(value: Any) -> str:
     return texts.YES if value else texts.NO
 
@@ -50,7 +84,7 @@ def write_csv(rows: Iterable[dict], columns: list[Column], stream: IO[str]) -> i
     writer.writerow([c.header for c in columns])
     count = 0
     for row in rows:
-        writer.writerow([plain(c.render(row[c.key])) for c in columns])
+        writer.writerow([csv_cell(c.render(row[c.key])) for c in columns])
         count += 1
     return count
 
@@ -65,24 +99,12 @@ def write_xlsx(rows: Iterable[dict], columns: list[Column], target: str | IO[byt
     sheet.append([c.header for c in columns])
     count = 0
     for row in rows:
-        sheet.append([_xlsx_cell(sheet, c.render(row[c.key])) for c in columns])
+        # String cells, so certificate and phone numbers are never turned into numbers by Excel
+        # and no text ever becomes a formula.
+        sheet.append([xlsx_cell(sheet, c.render(row[c.key])) for c in columns])
         count += 1
     workbook.save(target)
     return count
-
-
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    """Dates as date cells and numbers as numbers; everything else text, so certificate and
-    phone numbers (strings in the rows) are never turned into numbers by Excel."""
-    from openpyxl.cell import WriteOnlyCell
-
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value
-    return plain(value)
 
 
 def write_jsonl(rows: Iterable[dict], stream: IO[str]) -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from storage.export.writers import csv_cell
 from storage.roster import texts
 
 
@@ -83,7 +84,7 @@ class ImportReport:
             for number, cells in self.rejected_rows:
                 padded = [("" if c is None else c) for c in cells[:width]]
                 padded += [""] * (width - len(padded))
-                writer.writerow([*padded, "；".join(reasons.get(number, []))])
+                writer.writerow([csv_cell(c) for c in [*padded, "；".join(reasons.get(number, []))]])
 
 
 def default_rejects_path(source: str | Path) -> Path:
