@@ -78,11 +78,23 @@ class Spool:
 
     def entries(self) -> list[Path]:
         """Spooled messages, oldest first."""
+        found = []
         try:
-            found = [p for p in self.directory.iterdir() if p.name.endswith(SUFFIX)]
+            with os.scandir(self.directory) as listing:
+                for entry in listing:
+                    if entry.name.endswith(SUFFIX):
+                        with suppress(FileNotFoundError):  # replayed by another process meanwhile
+                            found.append((entry.stat().st_mtime_ns, entry.name, Path(entry.path)))
         except FileNotFoundError:
             return []
-        return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
+        return [path for _, _, path in sorted(found)]
+
+    def _count(self) -> int:
+        try:
+            with os.scandir(self.directory) as found:
+                return sum(1 for entry in found if entry.name.endswith(SUFFIX))
+        except FileNotFoundError:
+            return 0
 
     def holds(self, dedupe_key: str) -> bool:
         return self._path(dedupe_key).exists()
@@ -92,7 +104,7 @@ class Spool:
         target = self._path(incoming.dedupe_key)
         if target.exists():
             return False
-        if len(self.entries()) >= self.max_entries:
+        if self._count() >= self.max_entries:
             raise SpoolFull(f"{self.directory}: {self.max_entries} messages")
         tmp = self.directory / f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:

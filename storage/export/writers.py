@@ -34,6 +34,7 @@ def plain(value: Any) -> str:
 # A cell whose text starts with one of these is a formula (or DDE call) to Excel, WPS and
 # LibreOffice; a household's words or an imported address must never run as one.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 
 
 def is_number(value: Any) -> bool:
@@ -51,7 +52,8 @@ def csv_cell(value: Any) -> Any:
 
 def xlsx_cell(sheet: Any, value: Any) -> Any:
     """A value for a write-only XLSX row: dates as date cells, numbers as numbers, everything
-    else a string cell, never a formula (openpyxl would store text starting with '=' as one)."""
+    else text, never a formula or an error value (openpyxl would store text starting with '='
+    as a formula and '#N/A' as an error). Only such text pays for a cell object of its own."""
     if is_number(value):
         return value
     from openpyxl.cell import WriteOnlyCell
@@ -60,7 +62,10 @@ def xlsx_cell(sheet: Any, value: Any) -> Any:
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd"
         return cell
-    cell = WriteOnlyCell(sheet, value=plain(value))
+    text = plain(value)
+    if not text.startswith(FORMULA_STARTS) and text not in ERROR_CODES:
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"
     return cell
 

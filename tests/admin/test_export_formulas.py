@@ -85,16 +85,17 @@ def test_every_ledger_as_csv_quotes_formula_text(runtime, ids):
 
 def test_numbers_stay_numbers_and_text_stays_text(tmp_path):
     columns = [Column("n", "数"), Column("t", "文")]
-    rows = [{"n": -3, "t": "-3"}, {"n": 2.5, "t": "=A1"}, {"n": 7, "t": "普通"}]
+    rows = [{"n": -3, "t": "-3"}, {"n": 2.5, "t": "=A1"}, {"n": 7, "t": "普通"}, {"n": 0, "t": "#N/A"}]
     buffer = io.StringIO()
     write_csv(rows, columns, buffer)
     assert list(csv.reader(io.StringIO(buffer.getvalue())))[1:] == [
-        ["-3", "'-3"], ["2.5", "'=A1"], ["7", "普通"]]
+        ["-3", "'-3"], ["2.5", "'=A1"], ["7", "普通"], ["0", "#N/A"]]
     path = tmp_path / "n.xlsx"
     write_xlsx(rows, columns, str(path))
     workbook = load_workbook(path)
     got = [[(c.value, c.data_type) for c in row] for row in workbook.active.iter_rows(min_row=2)]
-    assert got == [[(-3, "n"), ("-3", "s")], [(2.5, "n"), ("=A1", "s")], [(7, "n"), ("普通", "s")]]
+    assert got == [[(-3, "n"), ("-3", "s")], [(2.5, "n"), ("=A1", "s")], [(7, "n"), ("普通", "s")],
+                   [(0, "n"), ("#N/A", "s")]]
 
 
 def test_rejects_file_quotes_formula_text(tmp_path):

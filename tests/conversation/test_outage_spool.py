@@ -15,6 +15,8 @@ import os
 import select as select_mod
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -243,3 +245,24 @@ def test_spool_survives_a_new_process_and_a_full_spool_asks_wechat_to_retry(
         fresh.app.extensions["lianxin.conversation"].drainer.stop()
         fresh.close()
         rt.dispose()
+
+
+def test_cli_drains_the_spool(spooling_server, outage, roster, tmp_path):
+    server = spooling_server
+    conv = server.app.extensions["lianxin.conversation"]
+    family = server.user("o_family")
+    assert "绑定成功" in family.send_text(f"绑定 {roster.household_codes['张三']}").content
+    conv.drainer.stop()  # no web process left to drain it
+    outage.down()
+    assert SPOOLED in family.send_text("想申请护理补贴").content
+    outage.up()
+    env = {**os.environ, "LIANXIN_DATABASE_URL": outage.url,
+           "LIANXIN_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "spool", "drain"], env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "已处理 1 条，剩余 0 条" in done.stdout
+    assert conv.spool.entries() == [] and _count(server.runtime, Need) == 1
+    status = subprocess.run([sys.executable, "-m", "bot.cli", "spool", "status"], env=env,
+                            capture_output=True, text=True, check=False)
+    assert "待处理 0 条" in status.stdout
