@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from storage.cipher import DEV_DATA_KEY
+
 DEV_WECHAT_TOKEN = "lianxin-dev-token"
 DEV_APP_ID = "wx0000000000000000"
 DEV_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 chars; development only
@@ -36,6 +38,10 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     redis_url: str | None = None
     log_level: str = "INFO"
+    # Encryption of personal data at rest (storage.cipher): the current key, and earlier keys
+    # (comma-separated) still readable until `lianxin keys rotate` has rewritten every value.
+    data_key: str = DEV_DATA_KEY
+    data_keys: str | None = None
 
     wechat_token: str = DEV_WECHAT_TOKEN
     wechat_app_id: str = DEV_APP_ID
@@ -49,6 +55,28 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def previous_data_keys(self) -> list[str]:
+        return [k.strip() for k in (self.data_keys or "").split(",") if k.strip()]
+
+
+MIN_DATA_KEY_LENGTH = 32
+
+
+def data_key_problem(settings: Settings) -> str | None:
+    """Why this deployment must not start with its data key (one line), or None.
+
+    A deployment (https base URL or a real AppID) needs its own LIANXIN_DATA_KEY of at least
+    32 characters; `make run` (development defaults, http on loopback) starts with the default.
+    """
+    deployed = settings.base_url.startswith("https://") or settings.wechat_app_id != DEV_APP_ID
+    if not deployed:
+        return None
+    if settings.data_key == DEV_DATA_KEY or len(settings.data_key) < MIN_DATA_KEY_LENGTH:
+        return (f"LIANXIN_DATA_KEY 必须设置为至少 {MIN_DATA_KEY_LENGTH} 个字符的随机密钥"
+                "（不能用开发默认值）")
+    return None
 
 
 _ENV_NAMES = {

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Join, Select, and_, bindparam, func, join,
 from sqlalchemy.orm import Session
 
 from storage.audit import audit
+from storage.cipher import lookup_hashes
 from storage.ledger import roster_from_json, roster_json
 from storage.models import (
     BindingCode,
@@ -137,7 +138,7 @@ def note_inbound(identity: Identity, now: dt.datetime) -> None:
 def _unused_code(session: Session, digits: int = 6) -> str:
     while True:
         code = f"{secrets.randbelow(10**digits):0{digits}d}"
-        if session.scalar(select(BindingCode.id).where(BindingCode.code == code)) is None:
+        if find_code(session, code) is None:
             return code
 
 
@@ -177,7 +178,8 @@ def household_code(session: Session, person: Person, actor: str = "system") -> B
 
 
 def find_code(session: Session, code: str) -> BindingCode | None:
-    return session.scalar(select(BindingCode).where(BindingCode.code == code))
+    # By the code's lookup hash: the code itself is stored encrypted (storage.cipher).
+    return session.scalar(select(BindingCode).where(BindingCode.code_hash.in_(lookup_hashes(code))))
 
 
 def bind_official(session: Session, openid: str, official_id: int) -> None:

@@ -48,9 +48,9 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 def _register() -> None:
     """One explicit list of subcommand modules; each exposes COMMANDS."""
-    from bot.cli import admin, cards, db, parse, remind, roster, serve, wechat
+    from bot.cli import admin, cards, db, keys, parse, remind, roster, serve, wechat
 
-    for module in (db, serve, parse, roster, wechat, remind, admin, cards):
+    for module in (db, serve, parse, roster, wechat, remind, admin, cards, keys):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -146,7 +146,10 @@ def scheduler(state: CliState, leader_ttl: float, standby_poll: float) -> None:
     import signal
     import threading
 
+    from bot.cli.keys import require_data_key
     from scheduler.service import run_forever
+
+    require_data_key(state)
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

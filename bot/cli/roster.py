@@ -245,11 +245,14 @@ def _bind_chat(state: CliState, phone: str) -> None:
 
     from bot.cli.wechat import DEFAULT_OPENIDS
     from storage.bindings import bind_household, bind_official
+    from storage.cipher import lookup_hashes
     from storage.ledger import assigned_roster
     from storage.models import Official
 
     with state.runtime.sessions.begin() as session:
-        official = session.scalars(select(Official).where(Official.phone == phone)).one()
+        official = session.scalars(
+            select(Official).where(Official.phone_hash.in_(lookup_hashes(phone)))
+        ).one()
         roster = assigned_roster(session, official.id, _today(state, None))
         bind_official(session, DEFAULT_OPENIDS["official"], official.id)
         bind_household(session, DEFAULT_OPENIDS["household"], roster[0][0])

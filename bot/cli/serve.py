@@ -19,6 +19,9 @@ from bot.cli import CliState, pass_state
 def serve(state: CliState, host: str, port: int, threads: int) -> None:
     """Serve the webhook and dashboard (single process; use gunicorn in production)."""
     from bot.app import create_app
+    from bot.cli.keys import require_data_key
+
+    require_data_key(state)
 
     app = create_app(runtime=state.runtime)  # loads the parser's dictionaries once
     from werkzeug.serving import run_simple
@@ -32,8 +35,10 @@ def serve(state: CliState, host: str, port: int, threads: int) -> None:
 @pass_state
 def up(state: CliState, host: str, port: int) -> None:
     """Migrate, then run the web server and the scheduler together until Ctrl-C."""
+    from bot.cli.keys import require_data_key
     from storage.migrate import upgrade
 
+    require_data_key(state)
     upgrade(state.runtime.engine)
     settings = state.runtime.settings
     click.echo(

@@ -14,6 +14,7 @@ from storage.models.contact import (
     Need,
     NeedNote,
 )
+from storage.models.lookup import install as _install_lookups
 from storage.models.official import JURISDICTION, PAIRING, RANKS, ROLES, Assignment, Official
 from storage.models.outbox import AuditLog, OutboxMessage
 from storage.models.person import (
@@ -34,6 +35,8 @@ from storage.models.wechat import (
     RosterVersion,
     SharedValue,
 )
+
+_install_lookups()
 
 __all__ = [
     "CHANNELS",
