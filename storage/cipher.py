@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Text
+from sqlalchemy.sql import ClauseElement, operators
 from sqlalchemy.types import TypeDecorator
 
 DEV_DATA_KEY = "lianxin-dev-data-key-not-for-production"
@@ -154,13 +155,13 @@ class Encrypted(TypeDecorator[str]):
 
     class comparator_factory(Text.Comparator[str]):
         def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
-            from sqlalchemy.sql import operators
-
-            if op in (operators.is_, operators.is_not) or (
-                op in (operators.eq, operators.ne) and other and other[0] is None
+            # A plain value compared in SQL would be encrypted with a fresh nonce and never
+            # match; columns (SQLAlchemy's own bookkeeping) and NULL tests are fine.
+            if any(v is not None and not isinstance(v, ClauseElement) for v in other) and (
+                op not in (operators.is_, operators.is_not)
             ):
-                return super().operate(op, *other, **kwargs)
-            raise TypeError("encrypted column: compare its lookup hash instead")
+                raise TypeError("encrypted column: compare its lookup hash instead")
+            return super().operate(op, *other, **kwargs)
 
 
 def find_hashed(index: Mapping[str, T], value: str) -> T | None:

@@ -49,8 +49,9 @@ def import_available() -> bool:
 
 def export_xlsx(
     session: Session, kind: str, village_ids: list[int], start: dt.date, end: dt.date, private: bool
-) -> bytes | None:
-    """The ledger `kind` for these villages and dates as XLSX bytes; None without the writers."""
+) -> tuple[bytes, int] | None:
+    """The ledger `kind` for these villages and dates as XLSX bytes and its row count; None
+    without the writers."""
     export = _module("storage.export")
     if export is None:
         return None
@@ -62,8 +63,8 @@ def export_xlsx(
         rows = export.iter_register_rows(session, village_ids, mask=not private)
         columns = export.REGISTER_COLUMNS
     out = io.BytesIO()
-    export.write_xlsx(rows, columns, out, title=EXPORTS[kind])
-    return out.getvalue()
+    count = export.write_xlsx(rows, columns, out, title=EXPORTS[kind])
+    return out.getvalue(), count
 
 
 def import_roster(

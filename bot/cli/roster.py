@@ -190,6 +190,11 @@ def _export(state: CliState, kind: str, fmt: str, out: Path | None, rows, column
                     count = write_csv(rows(session), columns, stream)
                 else:
                     count = write_jsonl(rows(session), stream)
+    from storage.audit import audit
+
+    with state.runtime.sessions.begin() as session:  # an export of decrypted data is audited
+        audit(session, "cli", f"export.{kind}", None, None, count=count, format=fmt,
+              path=str(out) if out is not None else "stdout")
     if out is not None:
         click.echo(texts.WROTE.format(count=count, path=out), err=True)
 
