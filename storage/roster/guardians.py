@@ -46,7 +46,8 @@ def apply_guardians(session: Session, wanted: list[WantedGuardian]) -> set[int]:
             select(Guardian.id, Guardian.phone_hash, Guardian.name)
             .where(Guardian.phone_hash.in_(list(phone_of)))
         ):
-            by_phone.setdefault(phone_of[phone_hash], (gid, name))
+            if phone_hash in phone_of:
+                by_phone.setdefault(phone_of[phone_hash], (gid, name))
 
     renames = {}
     new_by_phone: dict[str, str] = {}

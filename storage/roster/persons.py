@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.audit import audit
-from storage.cipher import find_hashed, lookup_hash, lookup_hashes
+from storage.cipher import find_hashed, lookup_hashes
 from storage.models import HARDSHIP_FLAGS, JURISDICTION, PAIRING, Official, Person, utcnow
 from storage.models.lookup import hashes_for
 from storage.roster import texts
@@ -125,7 +125,8 @@ class _Writer:
             select(Official.id, Official.phone_hash, Official.role, Official.region_id,
                    Official.active)
         ):
-            self.officials[phone_hash] = official_id
+            if phone_hash:
+                self.officials[phone_hash] = official_id
             if role == "village_member" and active and region_id is not None:
                 self.members_by_village.setdefault(region_id, []).append(official_id)
         self.by_id18: dict[str, tuple[int, str]] = {}
@@ -206,12 +207,12 @@ class _Writer:
                 return person_id, None
             # A 尚未持证 person who has now been certified keeps their record.
             certifying = next(
-                (found for k in keys if (found := self.uncertified.pop(k, None)) is not None), None
+                (hit for k in keys if (hit := self.uncertified.pop(k, None)) is not None), None
             )
             if certifying is not None:
-                self.by_id18[lookup_hash(person.id18)] = (certifying, person.name)
+                self.by_id18[lookup_hashes(person.id18)[0]] = (certifying, person.name)
             return certifying, None
-        return next((found for k in keys if (found := self.uncertified.get(k)) is not None),
+        return next((hit for k in keys if (hit := self.uncertified.get(k)) is not None),
                     None), None
 
     def _update(self, accepted: list[PersonRow], matched: dict[int, int]) -> set[int]:
