@@ -91,6 +91,11 @@ class Keyring:
         except (InvalidTag, ValueError) as exc:
             raise DecryptError(f"{column}: authentication failed") from exc
 
+    @property
+    def rotating(self) -> bool:
+        """Previous keys are configured: stored values and hashes may still be under them."""
+        return bool(self._older)
+
     def is_current(self, stored: str) -> bool:
         return stored.startswith(self.prefix)
 
@@ -99,6 +104,8 @@ class Keyring:
 
     def lookup_hashes(self, value: str) -> list[str]:
         """The hash under the current key first, then under each previous key."""
+        if not self._older:
+            return [self.lookup_hash(value)]
         data = value.encode()
         return [self.lookup_hash(value)] + [
             hmac.new(k.lookup, data, hashlib.sha256).hexdigest() for k in self._older

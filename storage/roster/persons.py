@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.audit import audit
-from storage.cipher import find_hashed, lookup_hashes
+from storage.cipher import find_hashed, keyring, lookup_hashes
 from storage.models import HARDSHIP_FLAGS, JURISDICTION, PAIRING, Official, Person, utcnow
 from storage.models.lookup import hashes_for
 from storage.roster import texts
@@ -119,6 +119,7 @@ class _Writer:
         self.session, self.today, self.report = session, today, report
         self.regions = RegionIndex(session)
         self.officials: dict[str, int] = {}
+        self._official_of: dict[str, int | None] = {}
         self.members_by_village: dict[int, list[int]] = {}
         # Keyed by lookup hashes (storage.cipher): nothing is decrypted to match rows.
         for official_id, phone_hash, role, region_id, active in session.execute(
@@ -142,7 +143,9 @@ class _Writer:
                 self.uncertified[(name, phone_hash or "", village_id)] = person_id
 
     def _official(self, phone: str) -> int | None:
-        return find_hashed(self.officials, phone)
+        if phone not in self._official_of:  # a few phones, named on many rows
+            self._official_of[phone] = find_hashed(self.officials, phone)
+        return self._official_of[phone]
 
     def _known_official(self, phone: str) -> int:
         official_id = self._official(phone)
@@ -195,9 +198,10 @@ class _Writer:
             self.report.completed_certificates += person.completed_certificate
 
     def _match(self, person: PersonRow, columns, headers) -> tuple[int | None, RowError | None]:
-        keys = self._uncertified_keys(person)
         if person.id18:
-            found = find_hashed(self.by_id18, person.id18)
+            found = self.by_id18.get(person.fields["id_hash"])
+            if found is None and keyring().rotating:  # may still be under the previous key
+                found = find_hashed(self.by_id18, person.id18)
             if found is not None:
                 person_id, name = found
                 if name != person.name:
@@ -206,14 +210,15 @@ class _Writer:
                                           texts.DUPLICATE_IN_DB.format(name=name[:1] + "*"))
                 return person_id, None
             # A 尚未持证 person who has now been certified keeps their record.
-            certifying = next(
-                (hit for k in keys if (hit := self.uncertified.pop(k, None)) is not None), None
-            )
+            if not self.uncertified:
+                return None, None
+            certifying = next((hit for k in self._uncertified_keys(person)
+                               if (hit := self.uncertified.pop(k, None)) is not None), None)
             if certifying is not None:
-                self.by_id18[lookup_hashes(person.id18)[0]] = (certifying, person.name)
+                self.by_id18[person.fields["id_hash"]] = (certifying, person.name)
             return certifying, None
-        return next((hit for k in keys if (hit := self.uncertified.get(k)) is not None),
-                    None), None
+        return next((hit for k in self._uncertified_keys(person)
+                     if (hit := self.uncertified.get(k)) is not None), None), None
 
     def _update(self, accepted: list[PersonRow], matched: dict[int, int]) -> set[int]:
         if not matched:
