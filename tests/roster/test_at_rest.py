@@ -17,7 +17,7 @@ from storage import cipher
 from storage.bindings import find_code, household_code
 from storage.db import make_engine
 from storage.keys import rotate, stale_counts
-from storage.migrate import upgrade
+from storage.migrate import downgrade, upgrade
 from storage.models import (
     BindingCode,
     ContactRecord,
@@ -261,6 +261,12 @@ def test_migration_0011_encrypts_an_existing_database(empty_database_url):
                 Official.phone_hash == cipher.lookup_hash("13812340001"))) == 1
             assert s.scalar(select(BindingCode.code)) == "KQ7M2X9PAB"
         reader.dispose()
+        downgrade(engine, "0008_roster_versions")  # and back: the plain values return
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT certificate_no, phone FROM persons WHERE id = 1")
+                                ).one() == ("43062619600211001341", "15812340000")
+            assert conn.execute(text("SELECT text FROM needs")).scalar() == NEED_WORDS
+            assert conn.execute(text("SELECT value FROM shared_values")).scalar() == TOKEN
     finally:
         engine.dispose()
 
