@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings, load_settings
+from storage import cipher
 from storage.clock import LocalClock
 from storage.db import make_engine, read_session_factory, session_factory
 
@@ -15,6 +16,8 @@ from storage.db import make_engine, read_session_factory, session_factory
 class Runtime:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
+        # The process's data keys (storage.cipher) come from its settings.
+        cipher.configure(self.settings.data_key, self.settings.previous_data_keys)
 
     @cached_property
     def clock(self) -> LocalClock:

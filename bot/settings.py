@@ -11,10 +11,12 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from storage.cipher import DEV_DATA_KEY
 from storage.clock import DEFAULT_TIMEZONE
 
 DEV_SECRET_KEY = "dev-secret-change-me"
 MIN_SECRET_KEY_CHARS = 32
+
 DEV_WECHAT_TOKEN = "lianxin-dev-token"
 DEV_APP_ID = "wx0000000000000000"
 DEV_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 chars; development only
@@ -42,6 +44,10 @@ class Settings:
     log_level: str = "INFO"
     # Local files of this machine: the SQLite database by default, the outage spool.
     data_dir: str = "var"
+    # Encryption of personal data at rest (storage.cipher): the current key, and earlier keys
+    # (comma-separated) still readable until `lianxin keys rotate` has rewritten every value.
+    data_key: str = DEV_DATA_KEY
+    data_keys: str | None = None
 
     wechat_token: str = DEV_WECHAT_TOKEN
     wechat_app_id: str = DEV_APP_ID
@@ -57,9 +63,30 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
     @property
+    def previous_data_keys(self) -> list[str]:
+        return [k.strip() for k in (self.data_keys or "").split(",") if k.strip()]
+
+    @property
     def is_production(self) -> bool:
         """Served to the world: an https base URL, or a real official account's AppID."""
         return self.base_url.startswith("https://") or self.wechat_app_id != DEV_APP_ID
+
+
+MIN_DATA_KEY_LENGTH = 32
+
+
+def data_key_problem(settings: Settings) -> str | None:
+    """Why this deployment must not start with its data key (one line), or None.
+
+    A deployment (https base URL or a real AppID) needs its own LIANXIN_DATA_KEY of at least
+    32 characters; `make run` (development defaults, http on loopback) starts with the default.
+    """
+    if not settings.is_production:
+        return None
+    if settings.data_key == DEV_DATA_KEY or len(settings.data_key) < MIN_DATA_KEY_LENGTH:
+        return (f"LIANXIN_DATA_KEY 必须设置为至少 {MIN_DATA_KEY_LENGTH} 个字符的随机密钥"
+                "（不能用开发默认值）")
+    return None
 
 
 def development_secrets(settings: Settings) -> list[str]:
@@ -75,6 +102,9 @@ def development_secrets(settings: Settings) -> list[str]:
                         "请设为随机长字符串后再启动。")
     if settings.wechat_token == DEV_WECHAT_TOKEN:
         problems.append("WECHAT_TOKEN 是开发默认值，请设为公众号后台“服务器配置”中的令牌后再启动。")
+    data_key = data_key_problem(settings)
+    if data_key:
+        problems.append(data_key)
     return problems
 
 

@@ -14,6 +14,7 @@ import os
 import socket
 import uuid
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import insert_for
@@ -34,19 +35,33 @@ class LeaderLock:
         self.sessions, self.me, self.ttl, self.clock = sessions, me, ttl, clock
 
     def hold(self) -> bool:
-        """Take or renew the lock; False while another process holds an unexpired one."""
+        """Take or renew the lock; False while another process holds an unexpired one.
+
+        The holder is stored encrypted (every shared value is), so it is compared here, not in
+        SQL: an absent or expired lock is taken by one upsert that only succeeds over an expired
+        row; the holder renews with an update that only succeeds if nobody changed the row since
+        it was read. Two contenders can never both win, on either database.
+        """
         now = self.clock()
         table = SharedValue.__table__
         with self.sessions.begin() as s:
-            statement = (insert_for(s, table)
-                         .values(name=LOCK_NAME, value=self.me, expires_at=now + self.ttl))
-            statement = statement.on_conflict_do_update(
-                index_elements=[table.c.name],
-                set_={"value": self.me, "expires_at": now + self.ttl},
-                where=(table.c.value == self.me) | (table.c.expires_at <= now),
-            ).returning(table.c.value)
-            held = s.execute(statement).first() is not None
-        return held
+            taken = s.execute(
+                insert_for(s, table)
+                .values(name=LOCK_NAME, value=self.me, expires_at=now + self.ttl)
+                .on_conflict_do_update(index_elements=[table.c.name],
+                                       set_={"value": self.me, "expires_at": now + self.ttl},
+                                       where=table.c.expires_at <= now)
+                .returning(table.c.name)).first()
+            if taken is not None:
+                return True
+            row = s.execute(select(table.c.value, table.c.expires_at)
+                            .where(table.c.name == LOCK_NAME)).first()
+            if row is None or row.value != self.me:
+                return False
+            renewed = s.execute(
+                update(SharedValue).where(table.c.name == LOCK_NAME, table.c.expires_at == row.expires_at)
+                .values(expires_at=now + self.ttl).returning(table.c.name)).first()
+            return renewed is not None
 
     def release(self) -> None:
         with self.sessions.begin() as s:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from storage.audit import audit
+from storage.cipher import lookup_hashes
 from storage.models import (
     BindingCode,
     HouseholdBinding,
@@ -132,7 +133,7 @@ def _unused_code(session: Session, purpose: str) -> str:
             code = "".join(secrets.choice(CARD_ALPHABET) for _ in range(CARD_CODE_LENGTH))
         else:  # an official's: six digits, single use, 24 hours, typed from an SMS or a call
             code = f"{secrets.randbelow(10**6):06d}"
-        if session.scalar(select(BindingCode.id).where(BindingCode.code == code)) is None:
+        if find_code(session, code) is None:
             return code
 
 
@@ -182,7 +183,9 @@ def household_code(session: Session, person: Person, actor: str = "system") -> B
 
 
 def find_code(session: Session, code: str) -> BindingCode | None:
-    return session.scalar(select(BindingCode).where(BindingCode.code == normalize_code(code)))
+    # By the code's lookup hash: the code itself is stored encrypted (storage.cipher).
+    return session.scalar(select(BindingCode).where(
+        BindingCode.code_hash.in_(lookup_hashes(normalize_code(code)))))
 
 
 def bind_official(session: Session, openid: str, official_id: int) -> None:

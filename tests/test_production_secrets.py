@@ -25,6 +25,8 @@ def _run(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.Com
     ({**PRODUCTION, "LIANXIN_SECRET_KEY": "short-but-not-default"}, "LIANXIN_SECRET_KEY"),
     ({**PRODUCTION, "LIANXIN_SECRET_KEY": STRONG}, "WECHAT_TOKEN"),
     ({"WECHAT_APP_ID": "wx5f3c2a1b0d9e8f70", "LIANXIN_SECRET_KEY": STRONG}, "WECHAT_TOKEN"),
+    ({**PRODUCTION, "LIANXIN_SECRET_KEY": STRONG, "WECHAT_TOKEN": "a-real-token"},
+     "LIANXIN_DATA_KEY"),
 ])
 def test_production_refuses_development_secrets(tmp_path, command, env, variable):
     done = _run({**env, "LIANXIN_DATA_DIR": str(tmp_path)}, *command)
@@ -48,5 +50,5 @@ def test_development_defaults_on_loopback_only_warn():
     assert development_secrets(dev) == []
     assert "LIANXIN_SECRET_KEY" in (development_warning(dev) or "")
     ready = load_settings(env={**PRODUCTION, "LIANXIN_SECRET_KEY": STRONG,
-                               "WECHAT_TOKEN": "a-real-token"})
+                               "WECHAT_TOKEN": "a-real-token", "LIANXIN_DATA_KEY": "d" * 40})
     assert development_secrets(ready) == [] and development_warning(ready) is None

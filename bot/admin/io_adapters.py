@@ -35,8 +35,9 @@ class ImportOutcome:
 def export_xlsx(
     session: Session, kind: str, village_ids: list[int], start: dt.date, end: dt.date,
     private: bool, clock: LocalClock,
-) -> bytes:
-    """The ledger `kind` for these villages and dates (local days of `clock`) as XLSX bytes."""
+) -> tuple[bytes, int]:
+    """The ledger `kind` for these villages and dates (local days of `clock`) as XLSX bytes,
+    and its row count."""
     rows: Any
     if kind == "contacts":
         rows, columns = export.iter_contact_rows(session, start, end, village_ids), export.CONTACT_COLUMNS
@@ -46,8 +47,8 @@ def export_xlsx(
         rows = export.iter_register_rows(session, village_ids, mask=not private)
         columns = export.REGISTER_COLUMNS
     out = io.BytesIO()
-    export.write_xlsx(rows, columns, out, title=EXPORTS[kind])
-    return out.getvalue()
+    count = export.write_xlsx(rows, columns, out, title=EXPORTS[kind])
+    return out.getvalue(), count
 
 
 def import_roster(

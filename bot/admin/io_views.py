@@ -58,12 +58,14 @@ def export(kind: str):
             village_ids = sc.villages_of(region_id)
         except OutOfScope:
             abort(404)
-        body = io_adapters.export_xlsx(
+        body, count = io_adapters.export_xlsx(
             s, kind, village_ids, period.start, period.end, current_user.can_view_private,
             runtime().clock,
         )
+        # Who exported what, how many rows, and whether in full (decrypted, unmasked numbers).
         audit(s, current_user.actor, f"export.{kind}", "region", region_id or sc.root.id,
-              start=period.start.isoformat(), end=period.end.isoformat())
+              start=period.start.isoformat(), end=period.end.isoformat(), count=count,
+              full=bool(current_user.can_view_private))
     name = f"{io_adapters.EXPORTS[kind]}-{period.label}.xlsx"
     return Response(body, mimetype=io_adapters.XLSX_MIME, headers={
         "Content-Disposition": _attachment(name),

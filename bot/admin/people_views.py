@@ -20,6 +20,8 @@ from bot.admin.web import (
     today,
     verdicts,
 )
+from storage.audit import audit
+from storage.cipher import lookup_hashes
 from storage.models import HARDSHIP_FLAGS, Official, Person
 
 STATUS_FILTERS = {"overdue": ("overdue",), "due_soon": ("due_soon",), "all": ("overdue", "due_soon")}
@@ -41,7 +43,7 @@ def persons():
         sc = scope(s)
         where: list[ColumnElement[bool]] = [Person.village_id.in_(_villages(sc, region_id)), Person.active.is_(True)]
         if q:
-            where.append(or_(Person.name.contains(q), Person.address.contains(q)))
+            where.append(_search(q))
         if flag in HARDSHIP_FLAGS:
             where.append(getattr(Person, flag).is_(True))
         total = s.scalar(select(func.count()).select_from(Person).where(*where)) or 0
@@ -57,6 +59,16 @@ def persons():
     )
 
 
+def _search(q: str):
+    """A name (part of it), or a whole phone or ID number found by its lookup hash: the
+    numbers and addresses are encrypted, so they are not searched in part."""
+    compact = q.replace(" ", "").replace("-", "").upper()
+    if compact[:-1].isdigit() and len(compact) in (11, 18, 20):
+        hashes = lookup_hashes(compact[:18])
+        return or_(Person.name.contains(q), Person.phone_hash.in_(hashes), Person.id_hash.in_(hashes))
+    return Person.name.contains(q)
+
+
 @bp.get("/persons/<int(max=2147483647):person_id>")
 def person(person_id: int):
     private = current_user.can_view_private
@@ -65,7 +77,9 @@ def person(person_id: int):
         p = in_scope(person_in_scope, s, sc, person_id)
         rules = due_status.due_rows(s, runtime().settings, today(), person_id=p.id)
         officials = _official_names(s, {r.official_id for r in rules})
-        return render_template(
+        guardians = person_data.guardians(s, p, private)
+        events = person_data.timeline(s, p.id, private, runtime().clock)
+        page = render_template(
             "admin/person.html",
             p=p,
             where=sc.path(p.village_id),
@@ -73,13 +87,19 @@ def person(person_id: int):
             id_shown=person_data.shown_id(p.certificate_no, private),
             phone_shown=person_data.shown_phone(p.phone, private),
             address_shown=person_data.shown_text(p.address, private),
-            guardians=person_data.guardians(s, p, private),
+            guardians=guardians,
             assignments=person_data.assignments(s, p.id),
-            events=person_data.timeline(s, p.id, private, runtime().clock),
+            events=events,
             rules=rules,
             officials=officials,
             private=private,
         )
+    if private:  # full ID, phones, address and words were shown: who saw whose, and how many
+        with runtime().sessions.begin() as w:
+            audit(w, current_user.actor, "person.view_full", "person", person_id,
+                  fields=["certificate_no", "phone", "address", "guardians.phone", "texts"],
+                  count=3 + len(guardians) + len(events))
+    return page
 
 
 def _official_names(session, ids) -> dict[int, str]:

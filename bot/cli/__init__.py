@@ -62,9 +62,9 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 def _register() -> None:
     """One explicit list of subcommand modules; each exposes COMMANDS."""
-    from bot.cli import admin, cards, db, parse, remind, roster, serve, spool, wechat
+    from bot.cli import admin, cards, db, keys, parse, remind, roster, serve, spool, wechat
 
-    for module in (db, serve, parse, roster, wechat, remind, admin, cards, spool):
+    for module in (db, serve, parse, roster, wechat, remind, admin, cards, keys, spool):
         for command in module.COMMANDS:
             main.add_command(command)
 

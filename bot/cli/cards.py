@@ -23,10 +23,16 @@ def bind_code(state: CliState, phone: str) -> None:
     """Print a one-time 6-digit code (valid 24 h) the official sends as “绑定 CODE”."""
     from storage.audit import audit
     from storage.bindings import new_official_code
+    from storage.cipher import lookup_hashes
     from storage.models import Official
+    from storage.roster.values import phone as normalized_phone
 
+    try:
+        wanted = normalized_phone(phone)  # as the roster import stored it
+    except ValueError:
+        wanted = phone.strip()
     with state.runtime.sessions.begin() as s:
-        person = s.scalar(select(Official).where(Official.phone == phone.strip()))
+        person = s.scalar(select(Official).where(Official.phone_hash.in_(lookup_hashes(wanted))))
         if person is None:
             click.echo(f"没有手机号为 {mask_phone(phone)} 的工作人员，请先导入工作人员名单。", err=True)
             sys.exit(1)
@@ -74,11 +80,12 @@ def card(state: CliState, person: str, village: str | None, out: str | None, pri
 
 
 def _find_person(session, query: str, village: str | None):  # type: ignore[no-untyped-def]
+    from storage.cipher import lookup_hashes
     from storage.models import Person, Region
 
     stmt = select(Person).where(Person.active.is_(True))
     if query[:6].isdigit() and len(query) >= 15:
-        stmt = stmt.where(Person.certificate_no.startswith(query[:18]))
+        stmt = stmt.where(Person.id_hash.in_(lookup_hashes(query[:18].upper())))
     else:
         stmt = stmt.where(Person.name == query)
     if village:

@@ -190,6 +190,11 @@ def _export(state: CliState, kind: str, fmt: str, out: Path | None, rows, column
                     count = write_csv(rows(session), columns, stream)
                 else:
                     count = write_jsonl(rows(session), stream)
+    from storage.audit import audit
+
+    with state.runtime.sessions.begin() as session:  # an export of decrypted data is audited
+        audit(session, "cli", f"export.{kind}", None, None, count=count, format=fmt,
+              path=str(out) if out is not None else "stdout")
     if out is not None:
         click.echo(texts.WROTE.format(count=count, path=out), err=True)
 
@@ -245,11 +250,14 @@ def _bind_chat(state: CliState, phone: str) -> None:
 
     from bot.cli.wechat import DEFAULT_OPENIDS
     from storage.bindings import bind_household, bind_official
+    from storage.cipher import lookup_hashes
     from storage.ledger import assigned_roster
     from storage.models import Official
 
     with state.runtime.sessions.begin() as session:
-        official = session.scalars(select(Official).where(Official.phone == phone)).one()
+        official = session.scalars(
+            select(Official).where(Official.phone_hash.in_(lookup_hashes(phone)))
+        ).one()
         roster = assigned_roster(session, official.id, _today(state, None))
         bind_official(session, DEFAULT_OPENIDS["official"], official.id)
         bind_household(session, DEFAULT_OPENIDS["household"], roster[0][0])

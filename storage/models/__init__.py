@@ -13,6 +13,7 @@ from storage.models.contact import (
     Need,
     NeedNote,
 )
+from storage.models.lookup import install as _install_lookups
 from storage.models.official import JURISDICTION, PAIRING, RANKS, ROLES, Assignment, Official
 from storage.models.outbox import AuditLog, OutboxMessage
 from storage.models.person import (
@@ -32,6 +33,8 @@ from storage.models.wechat import (
     OfficialBinding,
     SharedValue,
 )
+
+_install_lookups()
 
 __all__ = [
     "CHANNELS",

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from storage.cipher import Encrypted
 from storage.models.base import Base, Timestamped, utcnow
 from storage.models.official import Official
 from storage.models.person import Person
@@ -50,8 +51,8 @@ class ContactRecord(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(16), default="normal")
     contact_date: Mapped[dt.date] = mapped_column(Date)
     needs: Mapped[list[str]] = mapped_column(JSON, default=list)
-    raw_text: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
+    raw_text: Mapped[str | None] = mapped_column(Encrypted("contact_records.raw_text"))
+    note: Mapped[str | None] = mapped_column(Encrypted("contact_records.note"))
     # WeChat MsgId (or another source's id); unique so a retried message is stored once.
     source_msg_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -93,7 +94,7 @@ class Need(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
     category: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Encrypted("needs.text"))
     urgency: Mapped[str] = mapped_column(String(16), default="normal")  # normal | urgent
     status: Mapped[str] = mapped_column(String(16), default="open")
     owner_official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
@@ -103,7 +104,7 @@ class Need(Timestamped, Base):
     source_msg_id: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    resolution: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(Encrypted("needs.resolution"))
 
     person: Mapped[Person] = relationship()
     owner: Mapped[Official | None] = relationship()
@@ -115,4 +116,4 @@ class NeedNote(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"), index=True)
     author: Mapped[str] = mapped_column(String(64))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Encrypted("need_notes.text"))

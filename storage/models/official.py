@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from storage.cipher import Encrypted
 from storage.models.base import Base, Timestamped
 from storage.models.person import Person
 from storage.models.region import Region
@@ -31,14 +32,15 @@ class Official(Timestamped, Base):
     gender: Mapped[str | None] = mapped_column(String(4))  # 男/女: the 登记表's 帮扶人性别
     # In every due-list link (`/m/due/<token>`): bumping it revokes all links issued before.
     due_link_version: Mapped[int] = mapped_column(default=0, server_default="0")
-    phone: Mapped[str] = mapped_column(String(32), unique=True)
+    phone: Mapped[str] = mapped_column(Encrypted("officials.phone"))
+    phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16), index=True)
     unit: Mapped[str | None] = mapped_column(String(128))
     position: Mapped[str | None] = mapped_column(String(64))
     rank: Mapped[str | None] = mapped_column(String(8))
     # The most specific region the official works in (village for 专职委员, township, county).
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
-    office_phone: Mapped[str | None] = mapped_column(String(32))
+    office_phone: Mapped[str | None] = mapped_column(Encrypted("officials.office_phone"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     region: Mapped[Region | None] = relationship()

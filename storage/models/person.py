@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from storage.cipher import Encrypted
 from storage.models.base import Base, Timestamped, utcnow
 from storage.models.region import Region
 
@@ -38,9 +39,13 @@ class Person(Timestamped, Base):
     # 1..4 (一级..四级); null for 尚未持证 persons who have not been assessed.
     disability_level: Mapped[int | None] = mapped_column(SmallInteger)
     # 20 characters: 18-character ID number + category digit + level digit. Null = 尚未持证.
-    certificate_no: Mapped[str | None] = mapped_column(String(24), unique=True)
-    address: Mapped[str | None] = mapped_column(String(255))
-    phone: Mapped[str | None] = mapped_column(String(32))
+    # Encrypted (storage.cipher); found by `id_hash`, the lookup hash of its first 18 characters
+    # (the ID number), unique, and `phone_hash`.
+    certificate_no: Mapped[str | None] = mapped_column(Encrypted("persons.certificate_no"))
+    address: Mapped[str | None] = mapped_column(Encrypted("persons.address"))
+    phone: Mapped[str | None] = mapped_column(Encrypted("persons.phone"))
+    id_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
 
     dibao: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -52,11 +57,11 @@ class Person(Timestamped, Base):
     special_hardship: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
     # Free-text sections of the 登记表 (seed 003 附件2).
-    family_members: Mapped[str | None] = mapped_column(Text)
-    policy_benefits: Mapped[str | None] = mapped_column(Text)
-    hardship_description: Mapped[str | None] = mapped_column(Text)
-    planned_measures: Mapped[str | None] = mapped_column(Text)
-    annual_progress: Mapped[str | None] = mapped_column(Text)
+    family_members: Mapped[str | None] = mapped_column(Encrypted("persons.family_members"))
+    policy_benefits: Mapped[str | None] = mapped_column(Encrypted("persons.policy_benefits"))
+    hardship_description: Mapped[str | None] = mapped_column(Encrypted("persons.hardship_description"))
+    planned_measures: Mapped[str | None] = mapped_column(Encrypted("persons.planned_measures"))
+    annual_progress: Mapped[str | None] = mapped_column(Encrypted("persons.annual_progress"))
 
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -74,7 +79,8 @@ class Guardian(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
-    phone: Mapped[str | None] = mapped_column(String(32), unique=True)
+    phone: Mapped[str | None] = mapped_column(Encrypted("guardians.phone"))
+    phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class PersonGuardian(Base):

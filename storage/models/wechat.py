@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.cipher import Encrypted
 from storage.models.base import Base, Timestamped
 
 
@@ -43,14 +44,16 @@ class BindingCode(Timestamped, Base):
     __tablename__ = "binding_codes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    # Encrypted; found by `code_hash` (storage.cipher.lookup_hash), unique.
+    code: Mapped[str] = mapped_column(Encrypted("binding_codes.code"))
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     purpose: Mapped[str] = mapped_column(String(16))  # official | household
     official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # The permanent QR code WeChat made for this code's scene (what the printed card encodes).
-    qr_url: Mapped[str | None] = mapped_column(String(255))
+    qr_url: Mapped[str | None] = mapped_column(Encrypted("binding_codes.qr_url"))
 
 
 class InboundMessage(Timestamped, Base):
@@ -63,7 +66,7 @@ class InboundMessage(Timestamped, Base):
     openid: Mapped[str] = mapped_column(String(64), index=True)
     msg_type: Mapped[str] = mapped_column(String(32))
     # The reply given the first time, so a retry gets the same answer.
-    reply: Mapped[str | None] = mapped_column(Text)
+    reply: Mapped[str | None] = mapped_column(Encrypted("inbound_messages.reply"))
 
 
 class ConversationState(Base):
@@ -83,7 +86,7 @@ class SharedValue(Base):
     __tablename__ = "shared_values"
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Encrypted("shared_values.value"))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.audit import audit
+from storage.cipher import find_hashed, lookup_hash
 from storage.models import Official
 from storage.roster import texts, values
 from storage.roster.headers import OFFICIAL_HEADERS, OFFICIAL_REQUIRED, map_headers
@@ -44,8 +45,8 @@ def import_officials(
     savepoint = session.begin_nested()
     regions = RegionIndex(session)
     existing = {
-        row.phone: row
-        for row in session.execute(select(Official.id, Official.phone, *_columns()))
+        row.phone_hash: row
+        for row in session.execute(select(Official.id, Official.phone_hash, *_columns()))
     }
     seen: dict[str, int] = {}
     inserts, updates = [], []
@@ -65,7 +66,8 @@ def import_officials(
         region = parsed.pop("region")
         parsed["region_id"] = regions.ensure(*region)
         parsed["active"] = True
-        old = existing.get(parsed["phone"])
+        old = find_hashed(existing, parsed["phone"])
+        parsed["phone_hash"] = lookup_hash(parsed["phone"])
         if old is not None and within is not None and old.region_id not in within:
             report.errors.append(RowError(number, table.headers[columns["phone"]],
                                           texts.OFFICIAL_OUTSIDE_SCOPE))

@@ -16,7 +16,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.audit import audit
+from storage.cipher import find_hashed, keyring, lookup_hashes
 from storage.models import HARDSHIP_FLAGS, JURISDICTION, PAIRING, Official, Person, utcnow
+from storage.models.lookup import hashes_for
 from storage.roster import texts
 from storage.roster.assignments import Wanted, apply_assignments
 from storage.roster.guardians import WantedGuardian, apply_guardians
@@ -30,7 +32,7 @@ BATCH = 2000
 _COMPARED = ("name", "gender", "birth_date", "disability_category", "disability_level",
              "certificate_no", "address", "phone", "village_id", *HARDSHIP_FLAGS,
              "family_members", "policy_benefits", "hardship_description", "planned_measures",
-             "annual_progress")
+             "annual_progress", "id_hash", "phone_hash")
 _INSERT_DEFAULTS: dict[str, Any] = {name: None for name in _COMPARED} | {
     flag: False for flag in HARDSHIP_FLAGS
 }
@@ -125,30 +127,49 @@ class _Writer:
             in session.execute(select(Person.id, Person.village_id))} if within is not None else {}
         self.regions = RegionIndex(session)
         self.officials: dict[str, int] = {}
+        self._official_of: dict[str, int | None] = {}
         self.members_by_village: dict[int, list[int]] = {}
-        for official_id, phone, role, region_id, active in session.execute(
-            select(Official.id, Official.phone, Official.role, Official.region_id, Official.active)
+        # Keyed by lookup hashes (storage.cipher): nothing is decrypted to match rows.
+        for official_id, phone_hash, role, region_id, active in session.execute(
+            select(Official.id, Official.phone_hash, Official.role, Official.region_id,
+                   Official.active)
         ):
-            self.officials[phone] = official_id
+            if phone_hash:
+                self.officials[phone_hash] = official_id
             if role == "village_member" and active and region_id is not None:
                 self.members_by_village.setdefault(region_id, []).append(official_id)
         self.by_id18: dict[str, tuple[int, str]] = {}
         self.uncertified: dict[tuple[str, str, int], int] = {}
         rows = session.execute(
-            select(Person.id, Person.certificate_no, Person.name, Person.phone, Person.village_id)
+            select(Person.id, Person.id_hash, Person.name, Person.phone_hash, Person.village_id)
             .execution_options(yield_per=5000)
         )
-        for person_id, number, name, person_phone, village_id in rows:
-            if number:
-                self.by_id18[number[:18]] = (person_id, name)
+        for person_id, id_hash, name, phone_hash, village_id in rows:
+            if id_hash:
+                self.by_id18[id_hash] = (person_id, name)
             else:
-                self.uncertified[(name, person_phone or "", village_id)] = person_id
+                self.uncertified[(name, phone_hash or "", village_id)] = person_id
+
+    def _official(self, phone: str) -> int | None:
+        if phone not in self._official_of:  # a few phones, named on many rows
+            self._official_of[phone] = find_hashed(self.officials, phone)
+        return self._official_of[phone]
+
+    def _known_official(self, phone: str) -> int:
+        official_id = self._official(phone)
+        assert official_id is not None, "check_links rejects rows naming unknown officials"
+        return official_id
+
+    def _uncertified_keys(self, person: PersonRow) -> list[tuple[str, str, int]]:
+        name, phone = person.uncertified_key
+        village_id = person.fields["village_id"]
+        return [(name, h, village_id) for h in (lookup_hashes(phone) if phone else [""])]
 
     def check_links(self, person: PersonRow, columns, headers) -> list[RowError]:
         errors = []
         for field in ("member_phone", "pairing_phone"):
             phone = getattr(person, field)
-            if phone and phone not in self.officials:
+            if phone and self._official(phone) is None:
                 errors.append(RowError(person.row, headers[columns[field]],
                                        texts.UNKNOWN_OFFICIAL.format(phone=phone)))
         return errors
@@ -162,6 +183,7 @@ class _Writer:
             person.fields["village_id"] = self.regions.ensure(
                 person.county, person.township, person.village
             )
+            person.fields.update(hashes_for(Person, person.fields))
             person_id, error = self._match(person, columns, headers)
             if error is not None:
                 self.report.errors.append(error)
@@ -184,9 +206,10 @@ class _Writer:
             self.report.completed_certificates += person.completed_certificate
 
     def _match(self, person: PersonRow, columns, headers) -> tuple[int | None, RowError | None]:
-        key = (*person.uncertified_key, person.fields["village_id"])
         if person.id18:
-            found = self.by_id18.get(person.id18)
+            found = self.by_id18.get(person.fields["id_hash"])
+            if found is None and keyring().rotating:  # may still be under the previous key
+                found = find_hashed(self.by_id18, person.id18)
             if found is not None:
                 person_id, name = found
                 if self.within is not None and self.village_of.get(person_id) not in self.within:
@@ -198,11 +221,15 @@ class _Writer:
                     return None, RowError(person.row, header, texts.DUPLICATE_IN_DB)
                 return person_id, None
             # A 尚未持证 person who has now been certified keeps their record.
-            certifying = self.uncertified.pop(key, None)
+            if not self.uncertified:
+                return None, None
+            certifying = next((hit for k in self._uncertified_keys(person)
+                               if (hit := self.uncertified.pop(k, None)) is not None), None)
             if certifying is not None:
-                self.by_id18[person.id18] = (certifying, person.name)
+                self.by_id18[person.fields["id_hash"]] = (certifying, person.name)
             return certifying, None
-        return self.uncertified.get(key), None
+        return next((hit for k in self._uncertified_keys(person)
+                     if (hit := self.uncertified.get(k)) is not None), None), None
 
     def _update(self, accepted: list[PersonRow], matched: dict[int, int]) -> set[int]:
         if not matched:
@@ -237,23 +264,24 @@ class _Writer:
         # RETURNING order is not guaranteed for a multi-row INSERT (asking for it makes SQLite
         # insert row by row), so new ids are matched back by each row's key instead.
         returned = self.session.execute(
-            insert(cast(SqlTable, table)).returning(table.c.id, table.c.certificate_no, table.c.name,
-                                    table.c.phone, table.c.village_id),
+            insert(cast(SqlTable, table)).returning(table.c.id, table.c.id_hash, table.c.name,
+                                                    table.c.phone_hash, table.c.village_id),
             rows,
         )
         by_key: dict[object, int] = {}
-        for person_id, certificate_no, name, phone, village_id in returned:
-            if certificate_no:
-                self.by_id18[certificate_no[:18]] = (person_id, name)
-                by_key[certificate_no[:18]] = person_id
+        for person_id, id_hash, name, phone_hash, village_id in returned:
+            if id_hash:
+                self.by_id18[id_hash] = (person_id, name)
+                by_key[id_hash] = person_id
             else:
-                key = (name, phone or "", village_id)
+                key = (name, phone_hash or "", village_id)
                 self.uncertified[key] = person_id
                 by_key[key] = person_id
         ids = []
         for person in new:
             person_id = by_key[
-                person.id18 or (*person.uncertified_key, person.fields["village_id"])
+                person.fields.get("id_hash")
+                or (person.name, person.fields.get("phone_hash") or "", person.fields["village_id"])
             ]
             matched[person.row] = person_id
             ids.append(person_id)
@@ -265,7 +293,7 @@ class _Writer:
         for person in accepted:
             person_id = matched[person.row]
             if person.member_phone:
-                wanted.append(Wanted(person_id, JURISDICTION, self.officials[person.member_phone],
+                wanted.append(Wanted(person_id, JURISDICTION, self._known_official(person.member_phone),
                                      self.today))
             else:
                 members = self.members_by_village.get(person.fields["village_id"], [])
@@ -273,7 +301,7 @@ class _Writer:
                     wanted.append(Wanted(person_id, JURISDICTION, members[0], self.today,
                                          only_if_none=True))
             if person.pairing_phone:
-                wanted.append(Wanted(person_id, PAIRING, self.officials[person.pairing_phone],
+                wanted.append(Wanted(person_id, PAIRING, self._known_official(person.pairing_phone),
                                      person.pairing_start or self.today))
             if person.guardian_name:
                 guardians.append(WantedGuardian(person_id, person.guardian_name,

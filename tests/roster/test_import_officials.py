@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from storage.cipher import lookup_hash
 from storage.models import Official, Region
 from storage.roster import import_officials
 from tests.roster.conftest import TODAY, example_rows, write_csv, write_xlsx
@@ -21,10 +22,10 @@ def test_officials_csv_and_xlsx_import_and_reimport(runtime, tmp_path):
     report = run(runtime, write_csv(tmp_path / "o.csv", rows, "gbk"))
     assert (report.created, report.updated, report.unchanged) == (0, 0, 6)
     with runtime.sessions() as s:
-        zhao = s.scalars(select(Official).where(Official.phone == "13812340001")).one()
+        zhao = s.scalars(select(Official).where(Official.phone_hash == lookup_hash("13812340001"))).one()
         assert (zhao.role, zhao.rank, zhao.region.name, zhao.region.level) == (
             "village_member", "其他", "五里村", "village")
-        sun = s.scalars(select(Official).where(Official.phone == "13912340003")).one()
+        sun = s.scalars(select(Official).where(Official.phone_hash == lookup_hash("13912340003"))).one()
         assert (sun.role, sun.rank, sun.region.name) == ("cadre", "处级", "平江县")
         assert s.scalar(select(func.count()).select_from(Region)) == 4
 
@@ -36,7 +37,7 @@ def test_changed_post_updates_in_place(runtime, tmp_path):
     report = run(runtime, write_csv(tmp_path / "o2.csv", rows))
     assert (report.updated, report.unchanged) == (1, 5)
     with runtime.sessions() as s:
-        assert s.scalar(select(Official.rank).where(Official.phone == "13912340004")) == "科级"
+        assert s.scalar(select(Official.rank).where(Official.phone_hash == lookup_hash("13912340004"))) == "科级"
 
 
 def test_errors_name_row_and_column_and_write_nothing(runtime, tmp_path):
