@@ -10,7 +10,7 @@ from handlers import texts
 from handlers.context import Reply, Turn
 from handlers.due_view import progress_line
 from handlers.need_alerts import notify_new_needs
-from handlers.person_choice import Entry, PersonRef, options_text, persons, resolve
+from handlers.person_choice import Choice, Entry, PersonRef, options_text, persons, resolve
 from storage import conversation
 from storage.audit import audit
 from storage.ledger import add_contact
@@ -32,6 +32,9 @@ def handle(turn: Turn, parsed: Any) -> Reply:
 
 def _single(turn: Turn, roster: Sequence[Entry], rec: Any) -> Reply:
     choice = resolve(roster, rec.person, rec.candidates)
+    if choice.person_id is not None and getattr(rec, "name", None):
+        # "郑翠萍" read as 段翠萍: another surname is never a silent correction, it is asked.
+        choice = Choice(None, (choice.person_id,))
     if choice.person_id is None:
         if choice.options:
             conversation.put(
@@ -43,7 +46,7 @@ def _single(turn: Turn, roster: Sequence[Entry], rec: Any) -> Reply:
             )
             options = persons(turn.session, choice.options)
             return Reply(texts.ASK_WHICH.format(options=options_text(turn.session, options)))
-        return Reply(_not_found(rec))
+        return Reply(_not_found(rec, roster))
     # Id and name come from the roster just read: no need to load the whole person to log.
     person = PersonRef(choice.person_id, dict(roster)[choice.person_id])
     return log_for_person(turn, person, record_payload(rec), _msg_id(turn), check_duplicate=True)
@@ -54,7 +57,13 @@ def _several(turn: Turn, roster: Sequence[Entry], records: Sequence[Any]) -> Rep
     logged = 0
     for i, rec in enumerate(records):
         choice = resolve(roster, rec.person, rec.candidates)
-        person = turn.session.get(Person, choice.person_id) if choice.person_id else None
+        person = turn.session.get(Person, choice.person_id) if choice.person_id and rec.name is None else None
+        if person is None and getattr(rec, "name", None):
+            lines.append(texts.MULTI_UNKNOWN.format(name=rec.name, where="", suggest=_suggest(rec, roster)))
+            continue
+        if person is not None and rec.date is not None and rec.date > turn.today:
+            lines.append(texts.MULTI_FUTURE.format(name=person.name, day=texts.day(rec.date, turn.today)))
+            continue
         if person is None:
             why = "对应多人，" if choice.options else "没在名单中找到此人，"
             lines.append(texts.MULTI_SKIPPED.format(text=rec.text, why=why))
@@ -74,7 +83,23 @@ def _msg_id(turn: Turn) -> str | None:
     return turn.incoming.msg_id or turn.incoming.dedupe_key
 
 
-def _not_found(rec: Any) -> str:
+def _suggest(rec: Any, roster: Sequence[Entry]) -> str:
+    from handlers.parsing.names import suggest
+
+    names = list(rec.candidates) or suggest(rec.name, [n for _, n in roster])
+    return texts.SUGGEST.format(names="、".join(names)) if names else ""
+
+
+def plan(turn: Turn, parsed: Any) -> Reply:
+    """"明天去看张三": a contact still to come is not recorded; say so."""
+    name = parsed.person or parsed.name or "张三"
+    channel = texts.CHANNEL.get(parsed.channel or "home_visit", "入户").removesuffix("联系") or "入户"
+    return Reply(texts.PLAN_NOT_LOGGED.format(example=f"{name} {channel} 正常"))
+
+
+def _not_found(rec: Any, roster: Sequence[Entry] = ()) -> str:
+    if getattr(rec, "name", None):
+        return texts.NAME_NOT_ON_LIST.format(name=rec.name, where="", suggest=_suggest(rec, roster)) + texts.NAME_CHECK
     if rec.person is None and not rec.candidates:
         return texts.NO_PERSON
     suggest = texts.SUGGEST.format(names="、".join(rec.candidates)) if rec.candidates else ""
@@ -97,7 +122,7 @@ def log_for_person(
 ) -> Reply:
     day = dt.date.fromisoformat(payload["date"]) if payload.get("date") else turn.today
     if day > turn.today:
-        return Reply(texts.FUTURE_DATE.format(day=texts.day(day)))
+        return Reply(texts.FUTURE_DATE.format(day=texts.day(day, turn.today)))
     line = _log(turn, person, payload, msg_id, unless_same_day=check_duplicate)
     if line is None:  # the person already has a record of this channel on that day
         conversation.put(
@@ -109,7 +134,7 @@ def log_for_person(
         )
         return Reply(
             texts.ASK_DUPLICATE.format(
-                day=texts.day(day), name=person.name, channel=texts.CHANNEL[payload["channel"]]
+                day=texts.day(day, turn.today), name=person.name, channel=texts.CHANNEL[payload["channel"]]
             )
         )
     progress = progress_line(turn)
@@ -146,10 +171,10 @@ def _log(
         return None
     if status == "unreachable":
         return texts.LOGGED_UNREACHABLE.format(
-            day=texts.day(day), name=person.name, channel=texts.CHANNEL[payload["channel"]].removesuffix("联系")
+            day=texts.day(day, turn.today), name=person.name, channel=texts.CHANNEL[payload["channel"]].removesuffix("联系")
         )
     line = texts.LOGGED.format(
-        day=texts.day(day),
+        day=texts.day(day, turn.today),
         name=person.name,
         channel=texts.CHANNEL[payload["channel"]],
         status=texts.STATUS[status],

@@ -266,3 +266,15 @@ COMPOUND_SURNAMES = (
 EXTRA_WORDS = ("两项补贴", "护理补贴", "生活补贴", "送教上门", "公益岗位", "无障碍改造", "残疾证",
                "评残", "助行器", "盲杖", "辅具", "入户", "电联", "没人接", "未接通", "家中无人",
                "特困供养", "临时救助", "安全隐患", "微信视频", "视频通话", "康复训练", "托养")
+
+# Common single-character surnames: a 2-3 character word standing alone in a contact message that
+# begins with one of them, and is neither a dictionary word nor vocabulary, is taken as a name.
+# 和/时/全/明/文/安/成/向/路/高/方/于/万/同 are left out: too often the first character of a phrase.
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃"
+    "武戴莫孔汤常温康施牛樊葛邢齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯"
+    "纪梅童凌毕单季裴霍涂苗谷盛曲翁冉骆蓝游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤穆农卓古吉缪简车项"
+    "连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲"
+    "虞敖巩佘池麻苑迟邝"
+)

@@ -1,0 +1,63 @@
+"""Issue #15: every person, date and action of a contact message is recorded as meant or named back.
+Real signed WeChat XML through the webhook; each test reads the ledger back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from scheduler.clock import SHANGHAI
+from storage.models import ContactRecord
+from tests.conversation.conftest import Server
+
+
+def _records(server: Server) -> list[ContactRecord]:
+    with server.runtime.sessions() as s:
+        return list(s.scalars(select(ContactRecord).order_by(ContactRecord.id)))
+
+
+def test_unknown_name_in_a_list_is_named_back_and_the_others_recorded(server, official, roster):
+    reply = official.send_text("今天上午入户看了李四、马小军和王五，都正常")
+    recs = _records(server)
+    assert sorted(r.person_id for r in recs) == sorted([roster.persons["李四"], roster.persons["王五"]])
+    assert all(r.channel == "home_visit" and r.status == "normal" for r in recs)
+    assert "马小军" in reply.content and "不在您的名单中" in reply.content
+
+
+def test_channel_applies_to_every_person(server, official, roster):
+    official.send_text("李四 王五 入户 正常")
+    recs = _records(server)
+    assert len(recs) == 2 and {r.channel for r in recs} == {"home_visit"}
+
+
+def test_per_person_status_in_a_list(server, official, roster):
+    official.send_text("李四（正常）、王五（没人在家）")
+    by_person = {r.person_id: r.status for r in _records(server)}
+    assert by_person == {roster.persons["李四"]: "normal", roster.persons["王五"]: "unreachable"}
+
+
+def test_a_date_that_has_not_come_is_asked_not_recorded(server, official):
+    ahead = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=3)
+    reply = official.send_text(f"{ahead.month}月{ahead.day}日 入户 李四 正常")
+    assert "还没到" in reply.content and "写错" in reply.content
+    assert _records(server) == []
+
+
+def test_a_plan_is_not_a_contact(server, official):
+    for text in ("明天去看李四", "下周打算去王五家走访", "等会儿给李四回个电话"):
+        reply = official.send_text(text)
+        assert "计划" in reply.content and "没有记录" in reply.content
+    assert _records(server) == []
+
+
+def test_a_name_with_another_surname_is_asked_back(server, official, roster):
+    reply = official.send_text("孟秀英 入户 一切正常")  # only 胡秀英 on the roster
+    assert "胡秀英" in reply.content and "1." in reply.content
+    assert _records(server) == []
+
+
+def test_unknown_single_name_is_answered_about_that_name(server, official):
+    reply = official.send_text("马小军 电话 正常")
+    assert "马小军" in reply.content and "不在您的名单中" in reply.content
+    assert _records(server) == []
