@@ -10,7 +10,17 @@ from handlers import texts
 from handlers.context import Reply, Turn
 from handlers.due_view import progress_line
 from handlers.need_alerts import notify_new_needs
-from handlers.person_choice import Choice, Entry, PersonRef, options_text, persons, resolve
+from handlers.person_choice import (
+    Choice,
+    Entry,
+    PersonRef,
+    not_found,
+    options_text,
+    persons,
+    resolve,
+    suggest_names,
+    where_else,
+)
 from storage import conversation
 from storage.audit import audit
 from storage.ledger import add_contact
@@ -41,12 +51,16 @@ def _single(turn: Turn, roster: Sequence[Entry], rec: Any) -> Reply:
                 turn.session,
                 turn.openid,
                 "choose_person",
-                {"record": record_payload(rec), "msg_id": _msg_id(turn), "options": list(choice.options)},
+                {
+                    "record": record_payload(rec),
+                    "msg_id": _msg_id(turn),
+                    "options": list(choice.options),
+                },
                 turn.deps.pending_ttl,
             )
             options = persons(turn.session, choice.options)
             return Reply(texts.ASK_WHICH.format(options=options_text(turn.session, options)))
-        return Reply(_not_found(rec, roster))
+        return Reply(not_found(turn, rec, roster))
     # Id and name come from the roster just read: no need to load the whole person to log.
     person = PersonRef(choice.person_id, dict(roster)[choice.person_id])
     return log_for_person(turn, person, record_payload(rec), _msg_id(turn), check_duplicate=True)
@@ -57,12 +71,24 @@ def _several(turn: Turn, roster: Sequence[Entry], records: Sequence[Any]) -> Rep
     logged = 0
     for i, rec in enumerate(records):
         choice = resolve(roster, rec.person, rec.candidates)
-        person = turn.session.get(Person, choice.person_id) if choice.person_id and rec.name is None else None
+        person = (
+            turn.session.get(Person, choice.person_id)
+            if choice.person_id and rec.name is None
+            else None
+        )
         if person is None and getattr(rec, "name", None):
-            lines.append(texts.MULTI_UNKNOWN.format(name=rec.name, where="", suggest=_suggest(rec, roster)))
+            lines.append(
+                texts.MULTI_UNKNOWN.format(
+                    name=rec.name,
+                    where=where_else(turn, rec.name),
+                    suggest=suggest_names(rec, roster),
+                )
+            )
             continue
         if person is not None and rec.date is not None and rec.date > turn.today:
-            lines.append(texts.MULTI_FUTURE.format(name=person.name, day=texts.day(rec.date, turn.today)))
+            lines.append(
+                texts.MULTI_FUTURE.format(name=person.name, day=texts.day(rec.date, turn.today))
+            )
             continue
         if person is None:
             why = "对应多人，" if choice.options else "没在名单中找到此人，"
@@ -83,27 +109,13 @@ def _msg_id(turn: Turn) -> str | None:
     return turn.incoming.msg_id or turn.incoming.dedupe_key
 
 
-def _suggest(rec: Any, roster: Sequence[Entry]) -> str:
-    from handlers.parsing.names import suggest
-
-    names = list(rec.candidates) or suggest(rec.name, [n for _, n in roster])
-    return texts.SUGGEST.format(names="、".join(names)) if names else ""
-
-
 def plan(turn: Turn, parsed: Any) -> Reply:
-    """"明天去看张三": a contact still to come is not recorded; say so."""
+    """ "明天去看张三": a contact still to come is not recorded; say so."""
     name = parsed.person or parsed.name or "张三"
-    channel = texts.CHANNEL.get(parsed.channel or "home_visit", "入户").removesuffix("联系") or "入户"
+    channel = (
+        texts.CHANNEL.get(parsed.channel or "home_visit", "入户").removesuffix("联系") or "入户"
+    )
     return Reply(texts.PLAN_NOT_LOGGED.format(example=f"{name} {channel} 正常"))
-
-
-def _not_found(rec: Any, roster: Sequence[Entry] = ()) -> str:
-    if getattr(rec, "name", None):
-        return texts.NAME_NOT_ON_LIST.format(name=rec.name, where="", suggest=_suggest(rec, roster)) + texts.NAME_CHECK
-    if rec.person is None and not rec.candidates:
-        return texts.NO_PERSON
-    suggest = texts.SUGGEST.format(names="、".join(rec.candidates)) if rec.candidates else ""
-    return texts.NOT_IN_ROSTER.format(suggest=suggest)
 
 
 def record_payload(rec: Any) -> dict[str, Any]:
@@ -118,7 +130,12 @@ def record_payload(rec: Any) -> dict[str, Any]:
 
 
 def log_for_person(
-    turn: Turn, person: Person | PersonRef, payload: dict[str, Any], msg_id: str | None, *, check_duplicate: bool
+    turn: Turn,
+    person: Person | PersonRef,
+    payload: dict[str, Any],
+    msg_id: str | None,
+    *,
+    check_duplicate: bool,
 ) -> Reply:
     day = dt.date.fromisoformat(payload["date"]) if payload.get("date") else turn.today
     if day > turn.today:
@@ -134,7 +151,9 @@ def log_for_person(
         )
         return Reply(
             texts.ASK_DUPLICATE.format(
-                day=texts.day(day, turn.today), name=person.name, channel=texts.CHANNEL[payload["channel"]]
+                day=texts.day(day, turn.today),
+                name=person.name,
+                channel=texts.CHANNEL[payload["channel"]],
             )
         )
     progress = progress_line(turn)
@@ -171,7 +190,9 @@ def _log(
         return None
     if status == "unreachable":
         return texts.LOGGED_UNREACHABLE.format(
-            day=texts.day(day, turn.today), name=person.name, channel=texts.CHANNEL[payload["channel"]].removesuffix("联系")
+            day=texts.day(day, turn.today),
+            name=person.name,
+            channel=texts.CHANNEL[payload["channel"]].removesuffix("联系"),
         )
     line = texts.LOGGED.format(
         day=texts.day(day, turn.today),

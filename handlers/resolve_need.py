@@ -7,7 +7,7 @@ from typing import Any
 from handlers import texts
 from handlers.context import Reply, Turn
 from handlers.need_alerts import notify_household_resolved
-from handlers.person_choice import resolve
+from handlers.person_choice import not_found, resolve
 from storage.audit import audit
 from storage.models import Person
 from storage.needs import open_needs
@@ -20,6 +20,8 @@ def handle(turn: Turn, parsed: Any) -> Reply:
     choice = resolve(turn.roster(), parsed.person, parsed.candidates)
     person = turn.session.get(Person, choice.person_id) if choice.person_id else None
     if person is None:
+        if parsed.name and not choice.options:  # "已解决 张三 轮椅", 张三 not on the roster
+            return Reply(not_found(turn, parsed, turn.roster()))
         return Reply(texts.RESOLVE_NO_PERSON)
     pending = open_needs(turn.session, [person.id])
     wanted = set(parsed.needs)

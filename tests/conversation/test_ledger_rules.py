@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from scheduler.clock import SHANGHAI
-from storage.models import ContactRecord
+from storage.models import Assignment, ContactRecord, Official, Person
 from tests.conversation.conftest import Server
 
 
@@ -20,7 +20,9 @@ def _records(server: Server) -> list[ContactRecord]:
 def test_unknown_name_in_a_list_is_named_back_and_the_others_recorded(server, official, roster):
     reply = official.send_text("今天上午入户看了李四、马小军和王五，都正常")
     recs = _records(server)
-    assert sorted(r.person_id for r in recs) == sorted([roster.persons["李四"], roster.persons["王五"]])
+    assert sorted(r.person_id for r in recs) == sorted(
+        [roster.persons["李四"], roster.persons["王五"]]
+    )
     assert all(r.channel == "home_visit" and r.status == "normal" for r in recs)
     assert "马小军" in reply.content and "不在您的名单中" in reply.content
 
@@ -61,3 +63,58 @@ def test_unknown_single_name_is_answered_about_that_name(server, official):
     reply = official.send_text("马小军 电话 正常")
     assert "马小军" in reply.content and "不在您的名单中" in reply.content
     assert _records(server) == []
+
+
+def test_query_and_resolve_answer_about_the_name_written(server, official):
+    reply = official.send_text("查询 马小军")
+    assert "马小军" in reply.content and "不在您的名单中" in reply.content
+    reply = official.send_text("已解决 马小军 轮椅")
+    assert "马小军" in reply.content and "不在您的名单中" in reply.content
+    assert _records(server) == []
+
+
+def test_a_name_on_another_list_says_whose_village_only_within_scope(server, official, roster):
+    # 钱七 is on 桥头村's list: outside the village member's scope, so the village is not named.
+    reply = official.send_text("钱七 入户 正常")
+    assert (
+        "钱七" in reply.content
+        and "不在您的名单中" in reply.content
+        and "桥头村" not in reply.content
+    )
+    # 余小龙, in the member's own village but on a colleague's list: the village is named.
+    with server.runtime.sessions.begin() as s:
+        colleague = Official(
+            name="吴建国",
+            phone="13812340009",
+            role="village_member",
+            region_id=roster.village,
+            rank="其他",
+            active=True,
+        )
+        person = Person(
+            name="余小龙",
+            village_id=roster.village,
+            disability_level=2,
+            disability_category="肢体",
+            active=True,
+        )
+        s.add_all([colleague, person])
+        s.flush()
+        s.add(
+            Assignment(
+                official_id=colleague.id,
+                person_id=person.id,
+                kind="jurisdiction",
+                start_date=dt.date(2026, 1, 1),
+            )
+        )
+    reply = official.send_text("余小龙 入户 正常")
+    assert "不在您的名单中" in reply.content and "五里村" in reply.content
+    assert _records(server) == []
+
+
+def test_a_one_character_typo_of_one_roster_name_is_accepted_and_shown(server, official, roster):
+    reply = official.send_text("刘德民 入户 正常")
+    assert "已记录" in reply.content and "刘德明" in reply.content
+    [rec] = _records(server)
+    assert rec.person_id == roster.persons["刘德明"]
