@@ -164,10 +164,29 @@ _NOT_CONTACT_AFTER = re.compile(r"\s*(?:到期|过期|截止|之前|以前|前|�
 _NOT_CONTACT_BEFORE = ("说", "约", "预约", "定于", "计划", "准备", "等到", "下次", "约好")
 
 
+# "今天是周三": what today is, not when the contact was; "前天不对是大前天": the date after the
+# correction is the one meant.
+_TODAY_IS = re.compile(r"(?:今天|今日|今儿)\s*(?:是|为)?\s*(?:周|星期|礼拜)\s*[一二三四五六日天七1-7]")
+_CORRECTION = re.compile(r"不对|说错了?|写错了?|记错了?|搞错了?|更正|应该是|应为|改为|改成")
+
+
 def find_date(text: str, today: dt.date) -> dt.date | None:
     """The first date written in `text`; None when none is written. A date written that is
-    still ahead of `today` is returned as it is (the caller asks about it, never records it)."""
-    for m in _PATTERN.finditer(text):
+    still ahead of `today` is returned as it is (the caller asks about it, never records it).
+    After a self-correction (不对/说错了/应该是) the first date after it wins."""
+    fixed = _CORRECTION.search(text)
+    if fixed is not None:
+        later = _first_date(text, today, fixed.end())
+        if later is not None:
+            return later
+    return _first_date(text, today, 0)
+
+
+def _first_date(text: str, today: dt.date, start: int) -> dt.date | None:
+    said_today = [m.span() for m in _TODAY_IS.finditer(text)]
+    for m in _PATTERN.finditer(text, start):
+        if any(s <= m.start() < e for s, e in said_today):
+            continue
         # A date opening the message is the contact's date whatever follows it.
         if m.start() > 0 and m.group("n") is None and m.group("word") is None and (
             _NOT_CONTACT_AFTER.match(text, m.end())
