@@ -228,6 +228,7 @@ _PLAN = re.compile(
 _DONE = re.compile(r"(?<![为除])了(?![解不])|[看打去问访]过")
 
 
+_WITHDRAWN = re.compile(r"(?:不需要|不要|不用|用不着|用不上)了|先不要|暂时不要|不申请了|不办了")
 _OUTCOMES = ("unreachable", "reached", "normal", "calm")
 
 
@@ -249,6 +250,12 @@ def _household(
         return ParseResult("query", person=who[0], candidates=who[1], query="progress", text=raw)
     found = assess(text, hits, seg.whole_token, household=True)
     concrete = bool(found.needs) or found.status == "urgent"
+    # Thanks for help already given ("谢谢送来的轮椅，很好用") and a need taken back ("轮椅不需要了")
+    # are not new needs.
+    if found.status != "urgent" and (
+        _WITHDRAWN.search(text) or (intents.thanks(text) and not intents.asking(text))
+    ):
+        return ParseResult("unknown", text=raw)
     if not concrete and (intents.thanks(text) or not (intents.asking(text) or found.status == "concern")):
         return ParseResult("unknown", text=raw)
     status = "urgent" if found.status == "urgent" else "concern"
