@@ -35,6 +35,8 @@ def handle(turn: Turn, parsed: Any) -> Reply:
     if not roster:
         return Reply(texts.EMPTY_ROSTER)
     records = list(parsed.records) or [parsed]
+    if all(r.intent == "plan" for r in records):
+        return plan(turn, parsed)
     if len(records) == 1:
         return _single(turn, roster, records[0])
     return _several(turn, roster, records)
@@ -70,6 +72,9 @@ def _several(turn: Turn, roster: Sequence[Entry], records: Sequence[Any]) -> Rep
     lines: list[str] = []
     logged = 0
     for i, rec in enumerate(records):
+        if rec.intent == "plan":
+            lines.append(texts.MULTI_PLAN.format(text=rec.text))
+            continue
         choice = resolve(roster, rec.person, rec.candidates)
         person = (
             turn.session.get(Person, choice.person_id)

@@ -85,6 +85,7 @@ NAME_ELSEWHERE = "此人在{village}的名单上。"
 NAME_CHECK = "请核对姓名后重发。"
 ASK_NAME_FIX = "您写的是“{written}”，名单中有：\n{options}\n是这位吗？请回复序号，回复 0 取消。"
 MULTI_UNKNOWN = "未记录：“{name}”不在您的名单中。{where}{suggest}"
+MULTI_PLAN = "未记录：“{text}”是计划，还没有联系。"
 MULTI_FUTURE = "未记录：{name}，{day}还没到，是不是写错了？"
 
 UNDO_OK = "已撤销：{day} {name}，{channel}。"

@@ -104,6 +104,11 @@ def _merge_same_person(records: list[ParseResult]) -> list[ParseResult]:
             merged.append(r)
             continue
         old = merged[seen[key]]
+        if r.intent == "plan":  # "张三 电话 正常，下次再去张三家": the contact stands, the plan adds nothing
+            continue
+        if old.intent == "plan":
+            merged[seen[key]] = r
+            continue
         merged[seen[key]] = ParseResult(
             intent="contact", person=r.person, candidates=r.candidates,
             channel=old.channel or r.channel, date=old.date or r.date,
@@ -123,17 +128,23 @@ def _contacts(
         for part in parts:
             part_hits = _within(hits, part.start, part.end)
             first: ParseResult | None = None
+            planned = _is_plan(text[part.start:part.end], [
+                Hit(h.start - part.start, h.end - part.start, h.word, h.entry) for h in part_hits])
             for person in part.people or (None,):
                 who = _who([person]) if person else (None, (), None)
+                if planned:  # "…；明天再去李四家": this person's part is a plan, never a contact
+                    records.append(ParseResult("plan", person=who[0], candidates=who[1],
+                                               text=text[part.start:part.end], name=who[2]))
+                    continue
                 record = _contact(text, part.start, part.end, part_hits, seg, who, today,
-                                  records[-1] if records else None)
+                                  records[-1] if records and records[-1].intent == "contact" else None)
                 records.append(record)
                 first = first or record
     records = _merge_same_person(records)
     if len(records) >= 2:
-        top = records[0]
+        top = next((r for r in records if r.intent == "contact"), records[0])
         return ParseResult(
-            intent="contact", person=top.person, candidates=top.candidates, channel=top.channel,
+            intent=top.intent, person=top.person, candidates=top.candidates, channel=top.channel,
             status=top.status, needs=top.needs, date=top.date, records=tuple(records), text=raw,
             name=top.name,
         )

@@ -118,3 +118,25 @@ def test_a_one_character_typo_of_one_roster_name_is_accepted_and_shown(server, o
     assert "已记录" in reply.content and "刘德明" in reply.content
     [rec] = _records(server)
     assert rec.person_id == roster.persons["刘德明"]
+
+
+def test_a_plan_beside_a_contact_records_only_the_contact(server, official, roster):
+    reply = official.send_text("今天入户看了李四，正常；明天再去王五家")
+    [rec] = _records(server)
+    assert rec.person_id == roster.persons["李四"] and rec.channel == "home_visit"
+    assert "计划" in reply.content and "王五" in reply.content
+
+
+def test_failed_attempt_in_dialect_does_not_count(server, official):
+    reply = official.send_text("给王五打电话 打了两次都没得人接")
+    [rec] = _records(server)
+    assert rec.status == "unreachable" and rec.channel == "phone"
+    assert "未联系上" in reply.content
+
+
+def test_a_date_in_another_year_is_shown_with_its_year(server, official):
+    today = dt.datetime.now(SHANGHAI).date()
+    reply = official.send_text(f"{today.year - 1}年3月2日 入户 李四 正常")
+    [rec] = _records(server)
+    assert rec.contact_date == dt.date(today.year - 1, 3, 2)
+    assert f"{today.year - 1}年3月2日" in reply.content
