@@ -61,7 +61,10 @@ def _single(turn: Turn, roster: Sequence[Entry], rec: Any) -> Reply:
                 turn.deps.pending_ttl,
             )
             options = persons(turn.session, choice.options)
-            return Reply(texts.ASK_WHICH.format(options=options_text(turn.session, options)))
+            listed = options_text(turn.session, options)
+            if getattr(rec, "name", None):  # 郑翠萍 written, 段翠萍 on the roster: ask, show both
+                return Reply(texts.ASK_NAME_FIX.format(written=rec.name, options=listed))
+            return Reply(texts.ASK_WHICH.format(options=listed))
         return Reply(not_found(turn, rec, roster))
     # Id and name come from the roster just read: no need to load the whole person to log.
     person = PersonRef(choice.person_id, dict(roster)[choice.person_id])

@@ -223,6 +223,11 @@ def suggest(name: str, roster: Sequence[str], limit: int = 3) -> list[str]:
 _SEPARATORS = re.compile(r"[\s、,;。!?:()\0]+|(?<=[\s、,\0])(?:和|跟|与|及|还有)|(?:和|跟|与|及)(?=[\s、,\0])")
 _CJK = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 _NOT_IN_NAMES = re.compile(r"[了的吗呢啊吧么着是在有过都也就还很太没不去来说好]")
+# 贾庄, 周医生, 王书记: a place or a worker's title, not a person on anybody's list.
+_NOT_A_PERSON = re.compile(
+    r"(?:[庄村屯镇乡组社寨湾沟坪坝街路院楼号家店厂场站所局市县区省]|医生|大夫|书记|主任|老师|村长|组长|队长|会计"
+    r"|所长|站长|院长|干部|镇长|乡长|师傅|专干)$"
+)
 
 
 def find_unknown(text: str, known: Spans, blocked: Spans, is_word: Callable[[str], bool]) -> list[Mention]:
@@ -242,7 +247,7 @@ def find_unknown(text: str, known: Spans, blocked: Spans, is_word: Callable[[str
         end = m.start() if m is not None else len(flat)
         piece = flat[last:end]
         if _CJK.match(piece) and (piece[0] in SURNAMES or piece[:2] in COMPOUND_SURNAMES) and not (
-            _NOT_IN_NAMES.search(piece) or is_word(piece) or is_word(piece[:2])
+            _NOT_IN_NAMES.search(piece) or _NOT_A_PERSON.search(piece) or is_word(piece) or is_word(piece[:2])
         ):
             found.append(Mention(last, end, (), written=piece))
         if m is not None:

@@ -55,8 +55,12 @@ def test_a_plan_is_not_a_contact(server, official):
 
 def test_a_name_with_another_surname_is_asked_back(server, official, roster):
     reply = official.send_text("孟秀英 入户 一切正常")  # only 胡秀英 on the roster
-    assert "胡秀英" in reply.content and "1." in reply.content
+    assert "孟秀英" in reply.content and "胡秀英" in reply.content and "1." in reply.content
     assert _records(server) == []
+    done = official.send_text("1")  # the official confirms: then it is recorded for 胡秀英
+    assert "已记录" in done.content and "胡秀英" in done.content
+    [rec] = _records(server)
+    assert rec.person_id == roster.persons["胡秀英"]
 
 
 def test_unknown_single_name_is_answered_about_that_name(server, official):
