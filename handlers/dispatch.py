@@ -27,6 +27,7 @@ def _text(message: str | None) -> Handler:
 
 OFFICIAL: dict[str, Handler] = {
     "contact": log_contact.handle,
+    "plan": log_contact.plan,  # a contact still to come: nothing recorded
     "need": log_contact.handle,  # an official describing a person's difficulty is logging a contact
     "query": query.handle,
     "undo": undo.handle,
@@ -43,6 +44,7 @@ HOUSEHOLD: dict[str, Handler] = {
     "bind": bind.handle,
     "contact": household.handle_need,  # a guardian reporting on a visit is telling us something
     "undo": household.withdraw,
+    "plan": _text(texts.HOUSEHOLD_UNKNOWN),
     "resolve": _text(texts.HOUSEHOLD_UNKNOWN),
     "unknown": household.handle_other,
 }

@@ -11,7 +11,17 @@ from handlers.contact_note import note_of
 from handlers.context import Reply, Turn
 from handlers.due_view import progress_line
 from handlers.need_alerts import notify_new_needs
-from handlers.person_choice import Entry, PersonRef, options_text, persons, resolve
+from handlers.person_choice import (
+    Choice,
+    Entry,
+    PersonRef,
+    not_found,
+    options_text,
+    persons,
+    resolve,
+    suggest_names,
+    where_else,
+)
 from storage import conversation
 from storage.audit import audit
 from storage.ledger import add_contact
@@ -26,6 +36,8 @@ def handle(turn: Turn, parsed: Any) -> Reply:
     if not roster:
         return Reply(texts.EMPTY_ROSTER)
     records = list(parsed.records) or [parsed]
+    if all(r.intent == "plan" for r in records):
+        return plan(turn, parsed)
     if len(records) == 1:
         return _single(turn, roster, records[0])
     return _several(turn, roster, records)
@@ -33,18 +45,28 @@ def handle(turn: Turn, parsed: Any) -> Reply:
 
 def _single(turn: Turn, roster: Sequence[Entry], rec: Any) -> Reply:
     choice = resolve(roster, rec.person, rec.candidates)
+    if choice.person_id is not None and getattr(rec, "name", None):
+        # "郑翠萍" read as 段翠萍: another surname is never a silent correction, it is asked.
+        choice = Choice(None, (choice.person_id,))
     if choice.person_id is None:
         if choice.options:
             conversation.put(
                 turn.session,
                 turn.openid,
                 "choose_person",
-                {"record": record_payload(rec), "msg_id": _msg_id(turn), "options": list(choice.options)},
+                {
+                    "record": record_payload(rec),
+                    "msg_id": _msg_id(turn),
+                    "options": list(choice.options),
+                },
                 turn.deps.pending_ttl,
             )
             options = persons(turn.session, choice.options)
-            return Reply(texts.ASK_WHICH.format(options=options_text(turn.session, options)))
-        return Reply(_not_found(rec))
+            listed = options_text(turn.session, options)
+            if getattr(rec, "name", None):  # 郑翠萍 written, 段翠萍 on the roster: ask, show both
+                return Reply(texts.ASK_NAME_FIX.format(written=rec.name, options=listed))
+            return Reply(texts.ASK_WHICH.format(options=listed))
+        return Reply(not_found(turn, rec, roster))
     # Id and name come from the roster just read: no need to load the whole person to log.
     person = PersonRef(choice.person_id, dict(roster)[choice.person_id])
     return log_for_person(turn, person, record_payload(rec), _msg_id(turn), check_duplicate=True)
@@ -54,8 +76,29 @@ def _several(turn: Turn, roster: Sequence[Entry], records: Sequence[Any]) -> Rep
     lines: list[str] = []
     logged = 0
     for i, rec in enumerate(records):
+        if rec.intent == "plan":
+            lines.append(texts.MULTI_PLAN.format(text=rec.text))
+            continue
         choice = resolve(roster, rec.person, rec.candidates)
-        person = turn.session.get(Person, choice.person_id) if choice.person_id else None
+        person = (
+            turn.session.get(Person, choice.person_id)
+            if choice.person_id and rec.name is None
+            else None
+        )
+        if person is None and getattr(rec, "name", None):
+            lines.append(
+                texts.MULTI_UNKNOWN.format(
+                    name=rec.name,
+                    where=where_else(turn, rec.name),
+                    suggest=suggest_names(rec, roster),
+                )
+            )
+            continue
+        if person is not None and rec.date is not None and rec.date > turn.today:
+            lines.append(
+                texts.MULTI_FUTURE.format(name=person.name, day=texts.day(rec.date, turn.today))
+            )
+            continue
         if person is None:
             why = "对应多人，" if choice.options else "没在名单中找到此人，"
             lines.append(texts.MULTI_SKIPPED.format(text=rec.text, why=why))
@@ -75,11 +118,13 @@ def _msg_id(turn: Turn) -> str | None:
     return turn.incoming.msg_id or turn.incoming.dedupe_key
 
 
-def _not_found(rec: Any) -> str:
-    if rec.person is None and not rec.candidates:
-        return texts.NO_PERSON
-    suggest = texts.SUGGEST.format(names="、".join(rec.candidates)) if rec.candidates else ""
-    return texts.NOT_IN_ROSTER.format(suggest=suggest)
+def plan(turn: Turn, parsed: Any) -> Reply:
+    """ "明天去看张三": a contact still to come is not recorded; say so."""
+    name = parsed.person or parsed.name or "张三"
+    channel = (
+        texts.CHANNEL.get(parsed.channel or "home_visit", "入户").removesuffix("联系") or "入户"
+    )
+    return Reply(texts.PLAN_NOT_LOGGED.format(example=f"{name} {channel} 正常"))
 
 
 def record_payload(rec: Any) -> dict[str, Any]:
@@ -94,11 +139,16 @@ def record_payload(rec: Any) -> dict[str, Any]:
 
 
 def log_for_person(
-    turn: Turn, person: Person | PersonRef, payload: dict[str, Any], msg_id: str | None, *, check_duplicate: bool
+    turn: Turn,
+    person: Person | PersonRef,
+    payload: dict[str, Any],
+    msg_id: str | None,
+    *,
+    check_duplicate: bool,
 ) -> Reply:
     day = dt.date.fromisoformat(payload["date"]) if payload.get("date") else turn.today
     if day > turn.today:
-        return Reply(texts.FUTURE_DATE.format(day=texts.day(day)))
+        return Reply(texts.FUTURE_DATE.format(day=texts.day(day, turn.today)))
     line = _log(turn, person, payload, msg_id, unless_same_day=check_duplicate)
     if line is None:  # the person already has a record of this channel on that day
         conversation.put(
@@ -110,7 +160,9 @@ def log_for_person(
         )
         return Reply(
             texts.ASK_DUPLICATE.format(
-                day=texts.day(day), name=person.name, channel=texts.CHANNEL[payload["channel"]]
+                day=texts.day(day, turn.today),
+                name=person.name,
+                channel=texts.CHANNEL[payload["channel"]],
             )
         )
     progress = progress_line(turn)
@@ -148,10 +200,12 @@ def _log(
         return None
     if status == "unreachable":
         return texts.LOGGED_UNREACHABLE.format(
-            day=texts.day(day), name=person.name, channel=texts.CHANNEL[payload["channel"]].removesuffix("联系")
+            day=texts.day(day, turn.today),
+            name=person.name,
+            channel=texts.CHANNEL[payload["channel"]].removesuffix("联系"),
         )
     line = texts.LOGGED.format(
-        day=texts.day(day),
+        day=texts.day(day, turn.today),
         name=person.name,
         channel=texts.CHANNEL[payload["channel"]],
         status=texts.STATUS[status],

@@ -7,7 +7,7 @@ from typing import Any
 
 from handlers import due_view, texts
 from handlers.context import Reply, Turn
-from handlers.person_choice import persons, resolve
+from handlers.person_choice import not_found, persons, resolve
 from storage.ledger import period_counts, recent_contacts, village_label
 from storage.models import Person
 from storage.needs import open_needs
@@ -16,7 +16,7 @@ from storage.rules import period_bounds
 
 def handle(turn: Turn, parsed: Any) -> Reply:
     kind = getattr(parsed, "query", None)
-    if kind == "person" or (parsed.person and kind not in ("overdue", "due", "stats")):
+    if kind == "person" or ((parsed.person or parsed.name) and kind not in ("overdue", "due", "stats")):
         return person(turn, parsed)
     if kind == "stats":
         return stats(turn, getattr(parsed, "period", None) or "month")
@@ -50,6 +50,8 @@ def person(turn: Turn, parsed: Any) -> Reply:
     assert official is not None
     choice = resolve(turn.roster(), parsed.person, parsed.candidates)
     if choice.person_id is None:
+        if parsed.name and not choice.options:  # "查询 张三", 张三 on nobody's list of this official
+            return Reply(not_found(turn, parsed, turn.roster()))
         if choice.options:
             names = "、".join(sorted({p.name for p in persons(turn.session, choice.options)}))
             return Reply(texts.NOT_IN_ROSTER.format(suggest=texts.SUGGEST.format(names=names)))

@@ -12,7 +12,7 @@ from typing import Any
 from handlers import texts
 from handlers.context import Reply, Turn
 from handlers.need_alerts import notify_household_resolved
-from handlers.person_choice import options_text, persons, resolve
+from handlers.person_choice import not_found, options_text, persons, resolve
 from storage import conversation
 from storage.audit import audit
 from storage.conversation import Pending
@@ -29,6 +29,8 @@ def handle(turn: Turn, parsed: Any) -> Reply:
     choice = resolve(turn.roster(), parsed.person, parsed.candidates)
     person = turn.session.get(Person, choice.person_id) if choice.person_id else None
     if person is None:
+        if parsed.name and not choice.options:  # "已解决 张三 轮椅", 张三 not on the roster
+            return Reply(not_found(turn, parsed, turn.roster()))
         if len(choice.options) > 1:
             conversation.put(
                 turn.session,

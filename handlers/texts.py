@@ -21,8 +21,10 @@ NEED_STATUS = labels.NEED_STATUSES
 WEEKDAY = "一二三四五六日"
 
 
-def day(d: dt.date) -> str:
-    return f"{d.month}月{d.day}日（周{WEEKDAY[d.weekday()]}）"
+def day(d: dt.date, today: dt.date | None = None) -> str:
+    """"12月3日（周四）"; with the year when `today` is given and the date is in another year."""
+    year = f"{d.year}年" if today is not None and d.year != today.year else ""
+    return f"{year}{d.month}月{d.day}日（周{WEEKDAY[d.weekday()]}）"
 
 
 def short_day(d: dt.date | None, today: dt.date | None = None) -> str:
@@ -105,7 +107,15 @@ LOGGED_URGENT = "紧急情况已同时报告乡镇残联。"
 UNDO_HINT = "记错了请发“撤销”（30分钟内）。"
 MULTI_LOGGED = "共记录 {n} 条："
 MULTI_SKIPPED = "未记录：“{text}”，{why}请单独重发。"
-FUTURE_DATE = "日期{day}还没到，请核对日期后重发。"
+FUTURE_DATE = "{day}还没到，是不是写错了？这条没有记录，请核对日期后重发。"
+PLAN_NOT_LOGGED = "这是计划，还没有联系，所以没有记录。联系之后发“{example}”即可记录。"
+NAME_NOT_ON_LIST = "“{name}”不在您的名单中。{where}{suggest}"
+NAME_ELSEWHERE = "此人在{village}的名单上。"
+NAME_CHECK = "请核对姓名后重发。"
+ASK_NAME_FIX = "您写的是“{written}”，名单中有：\n{options}\n是这位吗？请回复序号，回复 0 取消。"
+MULTI_UNKNOWN = "未记录：“{name}”不在您的名单中。{where}{suggest}"
+MULTI_PLAN = "未记录：“{text}”是计划，还没有联系。"
+MULTI_FUTURE = "未记录：{name}，{day}还没到，是不是写错了？"
 
 UNDO_ROW = "{day} {name}，{channel}"
 UNDO_OK = "已撤销：{row}。"

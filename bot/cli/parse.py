@@ -3,9 +3,10 @@
     lianxin parse [--today YYYY-MM-DD] [--roster 张三,李四,…] [--role official|household] TEXT
     lianxin parse ... --input FILE     # one message per line -> one JSON object per line, same order
 
-Each output line is one JSON object (UTF-8, not ASCII-escaped) with the DESIGN.md contract keys:
-intent, person, candidates, channel, status, needs, date; plus query and period for queries and
-bind_code for bind. When one message logs several contacts ("张三 电话 正常；李四 入户 要轮椅"),
+Each output line is one JSON object (UTF-8, not ASCII-escaped) with the contract keys of
+docs/parser.md: intent (a contact still to come is intent "plan", never "contact"), person,
+candidates, channel, status, needs, date; plus query and period for queries, bind_code for bind,
+and name when a name was written that is not a roster name to accept as is. When one message logs several contacts ("张三 电话 正常；李四 入户 要轮椅"),
 the object keeps the flat shape of the first contact and adds `records`: one object per contact,
 in order, each with the same keys. Blank input lines give a blank-message result, so line N of the
 output always answers line N of the input.

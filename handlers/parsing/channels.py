@@ -1,6 +1,6 @@
 """How a contact was made: in person, phone, WeChat, video or SMS — or not said.
 
-An explicit in-person word (入户, 上门, 走访, 去…家) wins; otherwise a remote channel (电话, 微信,
+An explicit in-person word (入户, 上门, 走访, 去…家, 去…屋里/屋头) wins; otherwise a remote channel (电话, 微信,
 视频, 短信); otherwise a bare visit word (访视, 看望) means a home visit. A channel that follows a
 plan word (明天再去家里看看) is not what happened and is ignored.
 """
@@ -14,7 +14,10 @@ from handlers.parsing.lexicon import Hit
 from handlers.parsing.vocabulary import NOT_DONE, PLANNED
 
 # "去老胡家", "到胡志强家里": going to someone's home; 家长/家属/家庭 are not a home.
-_TO_HOME = re.compile(r"(?:去了?|到了?|来到|进了?)[^\s,;。!?\n]{0,6}?家(?![长属庭具乡务人])")
+_TO_HOME = re.compile(
+    r"(?:去了?|到了?|来到|进了?)[^\s,;。!?\n]{0,6}?家(?![长属庭具乡务人])"
+    r"|(?:去了?|到了?|来到|进了?|在)[^\s,;。!?\n]{0,6}?屋(?:里|头|头里)(?!没)"  # 屋里/屋头: home, in dialect
+)
 _CLAUSE_BREAK = re.compile(r"[,;。!?\n]")
 _PLANNED = re.compile("|".join(map(re.escape, PLANNED)))
 
@@ -38,8 +41,8 @@ def channel(text: str, hits: Sequence[Hit], start: int = 0, end: int | None = No
             strong = True
         elif entry.home == "weak":
             weak = True
-        elif remote is None:
-            remote = entry.channel
+        elif remote is None or entry.channel == "video":
+            remote = entry.channel  # 微信视频 / 微信video: a video call made over WeChat is video
     if not strong:
         strong = any(not _planned(text, m.start()) for m in _TO_HOME.finditer(text, start, end))
     if strong:

@@ -1,9 +1,11 @@
-"""Dates as officials write them, resolved to the past: a contact cannot be in the future.
+"""Dates as officials write them, resolved to the nearest reading.
 
 Forms: 今天/昨天/前天/大前天, N天前 (Chinese numerals too), 周三 (this week's, or last week's if
 that is still ahead), 上周五/上上周五, 11月20日, 十一月二十日, 11.20, 11/19, 11-18, 20号,
-上个月28号, 本月3号, 去年12月20日, 2026-11-15, 2026年11月15日. A month-day still ahead this year
-means last year; a day still ahead this month means last month.
+上个月28号, 本月3号, 去年12月20日, 2026-11-15, 2026年11月15日. A month-day is the nearest of
+last year's, this year's and next year's (12月28日 on 01-03 is last December; 12月10日 on 12-05 is
+still ahead); a day of the month up to a week ahead is this month's, else the latest past one. A
+date still ahead is returned as written: a contact cannot be in the future, so the handler asks.
 """
 
 from __future__ import annotations
@@ -64,18 +66,29 @@ def _safe(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+def _nearest(readings: list[dt.date | None], today: dt.date) -> dt.date | None:
+    """The reading closest to today; a past one wins a tie. It may be ahead of today: a date
+    that has not come is returned as such, for the caller to ask about, never moved a year back."""
+    found = [d for d in readings if d is not None]
+    if not found:
+        return None
+    return min(found, key=lambda d: (abs((d - today).days), d > today))
+
+
 def _month_day(today: dt.date, month: int | None, day: int | None) -> dt.date | None:
+    """"12月28日" on 01-03 is last December; "12月10日" on 12-05 is five days ahead."""
     if month is None or day is None:
         return None
-    found = _safe(today.year, month, day)
-    if found is not None and found > today:
-        found = _safe(today.year - 1, month, day)
-    return found
+    return _nearest([_safe(today.year + k, month, day) for k in (-1, 0, 1)], today)
 
 
 def _day_of_month(today: dt.date, day: int | None) -> dt.date | None:
+    """"28号" on 12-03 is November's 28th; "10号" on 12-05 is five days ahead (asked about)."""
     if day is None or not 1 <= day <= 31:
         return None
+    this = _safe(today.year, today.month, day)
+    if this is not None and this > today and (this - today).days <= 7:
+        return this
     year, month = today.year, today.month
     for _ in range(13):
         found = _safe(year, month, day)
@@ -97,11 +110,9 @@ def _shift_month(today: dt.date, back: int, day: int | None) -> dt.date | None:
 def _resolve(m: re.Match[str], today: dt.date) -> dt.date | None:
     g = m.group
     if g("ymd"):
-        found = _safe(int(g("y")), int(g("m")), int(g("d")))
-        return found if found is not None and found <= today else None
+        return _safe(int(g("y")), int(g("m")), int(g("d")))
     if g("y2"):
-        found = _safe(2000 + int(g("y2")), int(g("m2")), int(g("d2")))
-        return found if found is not None and found <= today else None
+        return _safe(2000 + int(g("y2")), int(g("m2")), int(g("d2")))
     if g("wn"):
         weeks = 0.5 if g("wn") == "半" else to_int(g("wn"))
         return None if weeks is None else today - dt.timedelta(days=round(7 * weeks))
@@ -123,8 +134,7 @@ def _resolve(m: re.Match[str], today: dt.date) -> dt.date | None:
         return None if month is None or day is None else _safe(year, month, day)
     if g("rm"):
         back = 2 if g("rm").startswith("上上") else 1 if g("rm").startswith("上") else 0
-        found = _shift_month(today, back, to_int(g("rmd")))
-        return found if found is not None and found <= today else None
+        return _shift_month(today, back, to_int(g("rmd")))
     if g("md"):
         return _month_day(today, to_int(g("mdm")), to_int(g("mdd")))
     if g("sm"):
@@ -154,9 +164,29 @@ _NOT_CONTACT_AFTER = re.compile(r"\s*(?:到期|过期|截止|之前|以前|前|�
 _NOT_CONTACT_BEFORE = ("说", "约", "预约", "定于", "计划", "准备", "等到", "下次", "约好")
 
 
+# "今天是周三": what today is, not when the contact was; "前天不对是大前天": the date after the
+# correction is the one meant.
+_TODAY_IS = re.compile(r"(?:今天|今日|今儿)\s*(?:是|为)?\s*(?:周|星期|礼拜)\s*[一二三四五六日天七1-7]")
+_CORRECTION = re.compile(r"不对|说错了?|写错了?|记错了?|搞错了?|更正|应该是|应为|改为|改成")
+
+
 def find_date(text: str, today: dt.date) -> dt.date | None:
-    """The first date written in `text`, never after `today`; None when none is written."""
-    for m in _PATTERN.finditer(text):
+    """The first date written in `text`; None when none is written. A date written that is
+    still ahead of `today` is returned as it is (the caller asks about it, never records it).
+    After a self-correction (不对/说错了/应该是) the first date after it wins."""
+    fixed = _CORRECTION.search(text)
+    if fixed is not None:
+        later = _first_date(text, today, fixed.end())
+        if later is not None:
+            return later
+    return _first_date(text, today, 0)
+
+
+def _first_date(text: str, today: dt.date, start: int) -> dt.date | None:
+    said_today = [m.span() for m in _TODAY_IS.finditer(text)]
+    for m in _PATTERN.finditer(text, start):
+        if any(s <= m.start() < e for s, e in said_today):
+            continue
         # A date opening the message is the contact's date whatever follows it.
         if m.start() > 0 and m.group("n") is None and m.group("word") is None and (
             _NOT_CONTACT_AFTER.match(text, m.end())

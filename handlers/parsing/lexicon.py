@@ -54,11 +54,13 @@ def table() -> PhraseTable[Entry]:
     put(v.URGENT, urgent=True)
     put(v.CALM, status="calm", urgent=False)
     put(v.NEUTRAL, neutral=True, need=None, status=None)
-    # Every "没X" is also written "没有X" (没人照顾 / 没有人照顾, 没饭吃 / 没有饭吃).
+    # Every "没X" is also written "没有X" (没人照顾 / 没有人照顾, 没饭吃 / 没有饭吃), and in south-
+    # western dialect "没得X" (没得人接, 没得饭吃); "都没X" and "一直没X" are still "没X".
     for word, entry in list(entries.items()):
-        longer = "没有" + word[1:]
-        if word.startswith("没") and not word.startswith("没有") and longer not in entries:
-            entries[longer] = entry
+        if word.startswith("没") and not word.startswith(("没有", "没得")):
+            for longer in ("没有" + word[1:], "没得" + word[1:]):
+                if longer not in entries:
+                    entries[longer] = entry
     return PhraseTable(entries, trie=True)
 
 

@@ -9,13 +9,14 @@ one-character typo of a name of three or more characters (胡志祥 → 胡志�
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from handlers.parsing import pinyin
 from handlers.parsing.phrases import PhraseTable
-from handlers.parsing.vocabulary import COMPOUND_SURNAMES, KIN_TITLES
+from handlers.parsing.vocabulary import COMPOUND_SURNAMES, KIN_TITLES, SURNAMES
 
 Spans = Sequence[tuple[int, int]]
 
@@ -25,10 +26,16 @@ class Mention:
     start: int
     end: int
     names: tuple[str, ...]  # one name, or the candidates when ambiguous
+    written: str | None = None  # what was written, when it is not (exactly) a roster name to accept
+
+    @property
+    def key(self) -> tuple[tuple[str, ...], str | None]:
+        """Who this mention is about: two mentions with the same key are the same person."""
+        return self.names, self.written
 
     @property
     def person(self) -> str | None:
-        return self.names[0] if len(self.names) == 1 else None
+        return self.names[0] if len(self.names) == 1 and self.written is None else None
 
 
 def surname_of(name: str) -> str:
@@ -117,8 +124,15 @@ def find_named(
         # "国庆期间入户走访张三": a given name that is also a word yields to a full name.
         if exact_found and alias in roster.given_names and is_word(alias):
             continue
-        if not _inside_word(start, end, tokens(), is_word, text):
-            found.append(Mention(start, end, names))
+        if _inside_word(start, end, tokens(), is_word, text):
+            continue
+        # "郑翠萍" with only 段翠萍 on the roster: a different surname before the given name is
+        # another person's name, never silently corrected; the roster bearers become candidates.
+        before = text[start - 1] if start > 0 else ""
+        if alias in roster.given_names and before in SURNAMES and all(n[0] != before for n in names):
+            found.append(Mention(start - 1, end, names, written=before + alias))
+            continue
+        found.append(Mention(start, end, names))
     found.sort(key=lambda m: m.start)
     return found
 
@@ -136,6 +150,8 @@ def _sounds_like(a: str, b: str) -> bool:
 
 
 def _similar(window: str, name: str) -> bool:
+    """A homophone of the whole name, or a one-character typo of a name of three or more
+    characters that keeps its surname's sound; a surname that sounds different is never a match."""
     same = sum(a == b for a, b in zip(window, name, strict=True))
     if same == len(name) or same == 0:
         return False
@@ -200,3 +216,40 @@ def suggest(name: str, roster: Sequence[str], limit: int = 3) -> list[str]:
     choices = {n: spelled(n) for n in roster}
     ranked = process.extract(spelled(name), choices, scorer=fuzz.ratio, limit=limit, score_cutoff=75)
     return [key for _, _, key in ranked]
+
+
+# A name standing alone: between separators, list joiners (和/跟/与/及 next to a separator or a
+# known name, blanked out as \0), the start or the end of the message.
+_SEPARATORS = re.compile(r"[\s、,;。!?:()\0]+|(?<=[\s、,\0])(?:和|跟|与|及|还有)|(?:和|跟|与|及)(?=[\s、,\0])")
+_CJK = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
+_NOT_IN_NAMES = re.compile(r"[了的吗呢啊吧么着是在有过都也就还很太没不去来说好]")
+# 贾庄, 周医生, 王书记: a place or a worker's title, not a person on anybody's list.
+_NOT_A_PERSON = re.compile(
+    r"(?:[庄村屯镇乡组社寨湾沟坪坝街路院楼号家店厂场站所局市县区省]|医生|大夫|书记|主任|老师|村长|组长|队长|会计"
+    r"|所长|站长|院长|干部|镇长|乡长|师傅|专干)$"
+)
+
+
+def find_unknown(text: str, known: Spans, blocked: Spans, is_word: Callable[[str], bool]) -> list[Mention]:
+    """Words that look like a person's name but match nobody on the roster ("张三" in "林娟、张三和
+    常卫东"): a common surname and one or two characters, standing alone, not a dictionary word,
+    not touching a `blocked` span (vocabulary, dates); `known` roster names separate like commas.
+    They are named back, never dropped."""
+    masked = list(text)
+    for spans, mark in ((known, "\0"), (blocked, "\1")):
+        for s, e in spans:
+            for i in range(max(s, 0), min(e, len(text))):
+                masked[i] = mark
+    flat = "".join(masked)
+    found: list[Mention] = []
+    last = 0
+    for m in [*_SEPARATORS.finditer(flat), None]:
+        end = m.start() if m is not None else len(flat)
+        piece = flat[last:end]
+        if _CJK.match(piece) and (piece[0] in SURNAMES or piece[:2] in COMPOUND_SURNAMES) and not (
+            _NOT_IN_NAMES.search(piece) or _NOT_A_PERSON.search(piece) or is_word(piece) or is_word(piece[:2])
+        ):
+            found.append(Mention(last, end, (), written=piece))
+        if m is not None:
+            last = m.end()
+    return found

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-INTENTS = ("contact", "need", "query", "undo", "help", "bind", "resolve", "unknown")
+INTENTS = ("contact", "plan", "need", "query", "undo", "help", "bind", "resolve", "unknown")
 QUERIES = ("overdue", "due", "stats", "person", "progress")
 
 
@@ -23,10 +23,11 @@ class ParseResult:
     period: str | None = None
     bind_code: str | None = None
     records: tuple[ParseResult, ...] = ()
+    name: str | None = None  # the name as written, when it is not a roster name to accept as is
     text: str = field(default="", compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        """Contract keys always; query/period, bind_code and records only where they apply."""
+        """Contract keys always; query/period, bind_code, name and records only where they apply."""
         out: dict[str, Any] = {
             "intent": self.intent,
             "person": self.person,
@@ -41,6 +42,8 @@ class ParseResult:
             out["period"] = self.period
         if self.intent == "bind":
             out["bind_code"] = self.bind_code
+        if self.name is not None:
+            out["name"] = self.name
         if self.records:
             out["records"] = [r.to_json() for r in self.records]
         return out

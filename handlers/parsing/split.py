@@ -41,14 +41,14 @@ def _who(mentions: Sequence[Mention], start: int, end: int) -> list[Mention]:
 
 
 def _distinct(mentions: Sequence[Mention]) -> int:
-    return len({m.names for m in mentions})
+    return len({m.key for m in mentions})
 
 
 def _listed(text: str, mentions: Sequence[Mention]) -> tuple[Mention, ...]:
     """The first mention and any joined to it by 、/和/跟: the people a part is about."""
     group = [mentions[0]]
     for m in mentions[1:]:
-        if m.names != group[-1].names and _JOINER.match(text[group[-1].end : m.start]):
+        if m.key != group[-1].key and _JOINER.match(text[group[-1].end : m.start]):
             group.append(m)
         else:
             break
@@ -60,7 +60,7 @@ def _at_spaces(text: str, start: int, end: int, who: Sequence[Mention]) -> list[
     together with the name before it."""
     cuts = [
         later.start for earlier, later in itertools.pairwise(who)
-        if later.names != earlier.names and text[later.start - 1] == " "
+        if later.key != earlier.key and text[later.start - 1] in " 、"
         and not _JOINER.match(text[earlier.end : later.start])
     ]
     bounds = [start, *cuts, end]

@@ -43,3 +43,17 @@ def test_single_text_household_and_multi_contact_shape():
     assert multi["records"][1]["needs"] == ["assistive_device"]
     (bind,) = _run("绑定 123456")
     assert bind == {**bind, "intent": "bind", "bind_code": "123456"}
+
+
+def test_plans_future_dates_and_unknown_names_have_their_own_shape(tmp_path):
+    messages = ["明天去看林娟", "下周打算去李四家走访", "12月10日 入户 林娟 正常", "张三 电话 正常",
+                "今天入户看了林娟，正常；明天再去李四家"]
+    source = tmp_path / "m.txt"
+    source.write_text("\n".join(messages) + "\n", encoding="utf-8")
+    plan, plan2, future, unknown, mixed = _run("--today", "2026-12-05", "--roster", "林娟,李四",
+                                               "--input", str(source))
+    assert (plan["intent"], plan["person"], plan["date"]) == ("plan", "林娟", None)
+    assert (plan2["intent"], plan2["channel"]) == ("plan", "home_visit")
+    assert future["date"] == "2026-12-10"  # returned as written: the bot asks, never records it
+    assert (unknown["person"], unknown["name"]) == (None, "张三")
+    assert [r["intent"] for r in mixed["records"]] == ["contact", "plan"]

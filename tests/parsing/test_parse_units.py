@@ -21,7 +21,7 @@ from handlers.parsing.names import suggest
         ("12月31日", dt.date(2026, 1, 2), dt.date(2025, 12, 31)),
         ("周日", dt.date(2026, 3, 8), dt.date(2026, 3, 8)),  # today is Sunday
         ("上周一", dt.date(2026, 3, 2), dt.date(2026, 2, 23)),
-        ("2027-01-01", dt.date(2026, 3, 11), None),  # an explicit future date is not a contact date
+        ("2027-01-01", dt.date(2026, 3, 11), dt.date(2027, 1, 1)),  # a future date is returned as written; the handler asks
         ("3点", dt.date(2026, 3, 11), None),
         ("13812345678", dt.date(2026, 3, 11), None),
     ],
