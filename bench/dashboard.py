@@ -278,13 +278,7 @@ def main(argv: list[str] | None = None) -> None:
         if s.query(AdminUser).filter_by(username="bench-county").first() is None:
             create_admin(s, "bench-county", PASSWORD, s.get(Region, county_id))
     app = create_app(runtime=runtime)
-    app.config["LIANXIN_TODAY"] = TODAY
-    client = app.test_client()
-    form = client.get("/admin/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-    login = client.post("/admin/login", data={"username": "bench-county", "password": PASSWORD,
-                                              "csrf_token": token})
-    assert login.status_code == 302, login.status_code
+    client = _logged_in(runtime)
 
     with runtime.read_sessions() as s:
         person_id = s.execute(text(

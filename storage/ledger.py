@@ -88,35 +88,27 @@ def _region_column(column: str) -> Select:
     return select(regions.c[column]).where(regions.c.id == bindparam("region_id"))
 
 
+def _staff(session: Session, role: str, region_id: int | None) -> list[Official]:
+    if region_id is None:
+        return []
+    return list(session.scalars(select(Official).where(
+        Official.role == role, Official.region_id == region_id, Official.active.is_(True))))
+
+
+def _parent(session: Session, region_id: int | None) -> int | None:
+    if region_id is None:
+        return None
+    return session.execute(_region_column("parent_id"), {"region_id": region_id}).scalar()
+
+
 def township_staff(session: Session, person: Person) -> list[Official]:
     """Officials of role `township` whose region is the person's township."""
-    township_id = session.execute(_region_column("parent_id"), {"region_id": person.village_id}).scalar()
-    if township_id is None:
-        return []
-    return list(
-        session.scalars(
-            select(Official).where(
-                Official.role == TOWNSHIP, Official.region_id == township_id, Official.active.is_(True)
-            )
-        )
-    )
+    return _staff(session, TOWNSHIP, _parent(session, person.village_id))
 
 
 def county_staff(session: Session, person: Person) -> list[Official]:
     """Officials of role `county` whose region is the county above the person's township."""
-    township_id = session.execute(_region_column("parent_id"), {"region_id": person.village_id}).scalar()
-    county_id = (
-        session.execute(_region_column("parent_id"), {"region_id": township_id}).scalar() if township_id else None
-    )
-    if county_id is None:
-        return []
-    return list(
-        session.scalars(
-            select(Official).where(
-                Official.role == COUNTY, Official.region_id == county_id, Official.active.is_(True)
-            )
-        )
-    )
+    return _staff(session, COUNTY, _parent(session, _parent(session, person.village_id)))
 
 
 def village_label(session: Session, person: Person) -> str:
