@@ -1,4 +1,4 @@
-"""The parser's answer: a frozen value with the JSON shape of the DESIGN.md contract."""
+"""The parser's answer: a frozen value with the JSON shape of the contract in docs/parser.md."""
 
 from __future__ import annotations
 
