@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLES = Path("/work/shared/examples")
+EXAMPLES = Path(__file__).parent / "data"  # the customer's sample roster files
 TODAY = dt.date(2026, 11, 22)
 
 
